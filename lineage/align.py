@@ -1,0 +1,220 @@
+"""Sentence alignment: which sentences of a stand in b, verbatim or rewritten, as passages.
+
+Every sentence of a is compared with every sentence of b for each candidate pair,
+with all sentence pairs of a batch of document pairs scored at once (sparse row
+products, no Python loop over pairs). A match needs the two sentences to be each
+other's best partner and their similarity (mean of word and character TF-IDF
+cosine) to reach ``rewritten``; at ``verbatim`` it counts as verbatim. Neighbouring
+matches of the same kind merge into one passage, so a copied paragraph is one span.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from lineage.candidates import rowwise_cosine
+from lineage.config import SentenceConfig
+
+__all__ = ["MATCH_COLUMNS", "PASSAGE_TABLE", "build_passages", "coverage", "match_sentences"]
+
+#: Columns of the sentence-match table: pair row, the two sentence rows, similarity.
+MATCH_COLUMNS = ("pair", "si", "sj", "sim")
+
+#: Columns of the internal passage table (document positions ``ai < bi``).
+PASSAGE_TABLE = (
+    "pair",
+    "ai",
+    "bi",
+    "a_start",
+    "a_end",
+    "b_start",
+    "b_end",
+    "kind",
+    "similarity",
+    "n_sentences",
+)
+
+_MAX_GAP = 2
+
+
+def match_sentences(
+    pairs: np.ndarray,
+    sentences: pd.DataFrame,
+    word_vectors: sp.csr_matrix,
+    char_vectors: sp.csr_matrix,
+    config: SentenceConfig,
+) -> pd.DataFrame:
+    """One-to-one sentence matches for every document pair.
+
+    Parameters
+    ----------
+    pairs : ndarray of int64, shape (n_pairs, 2)
+        Document positions.
+    sentences : DataFrame
+        From :func:`lineage.normalize.sentence_table` (``doc, start, end, n_chars``).
+    word_vectors, char_vectors : csr_matrix
+        L2-normalised TF-IDF rows, one per row of ``sentences``.
+    config : SentenceConfig
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`MATCH_COLUMNS`; ``pair`` indexes ``pairs``; ``si`` and ``sj``
+        index ``sentences`` (a sentence of ``a`` and one of ``b``).
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    eligible = np.flatnonzero(sentences["n_chars"].to_numpy() >= config.min_chars)
+    n_docs = int(max(pairs.max(initial=-1), sentences["doc"].max() if len(sentences) else -1)) + 1
+    counts = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=n_docs)
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    sizes = counts[pairs[:, 0]] * counts[pairs[:, 1]]
+    found = [
+        _score_block(pairs, lo, hi, sizes, counts, first, eligible, word_vectors,
+                     char_vectors, config)
+        for lo, hi in _chunks(sizes, config.max_pair_sentences)
+    ]
+    found = [f for f in found if len(f)]
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "sim" else "int64")
+                             for c in MATCH_COLUMNS})
+    matches = pd.concat(found, ignore_index=True)
+    return _mutual_best(matches)
+
+
+def build_passages(
+    matches: pd.DataFrame, pairs: np.ndarray, sentences: pd.DataFrame, config: SentenceConfig
+) -> pd.DataFrame:
+    """Merge neighbouring sentence matches of the same kind into passages.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`PASSAGE_TABLE`, ordered by pair and ``a_start``. ``kind`` is
+        ``verbatim`` when every merged sentence reaches ``config.verbatim``.
+    """
+    if matches.empty:
+        return pd.DataFrame(columns=list(PASSAGE_TABLE))
+    m = matches.sort_values(["pair", "si"]).reset_index(drop=True)
+    kind = np.where(m["sim"].to_numpy() >= config.verbatim, "verbatim", "rewritten")
+    pair, si, sj = (m[c].to_numpy() for c in ("pair", "si", "sj"))
+    doc = sentences["doc"].to_numpy()
+    breaks = np.ones(len(m), dtype=bool)
+    breaks[1:] = (
+        (pair[1:] != pair[:-1])
+        | (kind[1:] != kind[:-1])
+        | (si[1:] - si[:-1] > _MAX_GAP)
+        | (sj[1:] - sj[:-1] <= 0)
+        | (sj[1:] - sj[:-1] > _MAX_GAP)
+        | (doc[si[1:]] != doc[si[:-1]])
+    )
+    start, end = sentences["start"].to_numpy(), sentences["end"].to_numpy()
+    length = (end[si] - start[si]).astype(np.float64)
+    frame = pd.DataFrame(
+        {
+            "run": np.cumsum(breaks),
+            "pair": pair,
+            "a_start": start[si],
+            "a_end": end[si],
+            "b_start": start[sj],
+            "b_end": end[sj],
+            "kind": kind,
+            "weighted": m["sim"].to_numpy() * length,
+            "length": length,
+        }
+    )
+    out = frame.groupby("run", sort=True).agg(
+        pair=("pair", "first"),
+        a_start=("a_start", "min"),
+        a_end=("a_end", "max"),
+        b_start=("b_start", "min"),
+        b_end=("b_end", "max"),
+        kind=("kind", "first"),
+        weighted=("weighted", "sum"),
+        length=("length", "sum"),
+        n_sentences=("pair", "size"),
+    )
+    out["similarity"] = (out["weighted"] / out["length"]).round(4)
+    out["ai"] = pairs[out["pair"].to_numpy(), 0]
+    out["bi"] = pairs[out["pair"].to_numpy(), 1]
+    return out[list(PASSAGE_TABLE)].reset_index(drop=True)
+
+
+def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
+             n_chars_b: np.ndarray) -> pd.DataFrame:
+    """Per pair: the share of each text inside passages, and passage counts.
+
+    Returns
+    -------
+    DataFrame
+        ``n_pairs`` rows, columns ``aligned_a, aligned_b, n_passages``, ``n_verbatim``
+        (verbatim sentences), ``n_sentences`` (matched sentences), ``verbatim_chars``.
+    """
+    out = pd.DataFrame(
+        0.0, index=np.arange(n_pairs),
+        columns=["aligned_a", "aligned_b", "n_passages", "n_verbatim", "n_sentences",
+                 "verbatim_chars"],
+    )
+    if not passages.empty:
+        p = passages.assign(
+            la=passages["a_end"] - passages["a_start"],
+            lb=passages["b_end"] - passages["b_start"],
+            verb=(passages["kind"] == "verbatim").astype(int),
+        )
+        p["vchars"] = p["la"] * p["verb"]
+        p["vsent"] = p["n_sentences"] * p["verb"]
+        g = p.groupby("pair").agg(
+            la=("la", "sum"), lb=("lb", "sum"), n_passages=("kind", "size"),
+            n_verbatim=("vsent", "sum"), n_sentences=("n_sentences", "sum"),
+            verbatim_chars=("vchars", "sum"),
+        )
+        idx = g.index.to_numpy()
+        out.loc[idx, "aligned_a"] = g["la"].to_numpy() / np.maximum(n_chars_a[idx], 1)
+        out.loc[idx, "aligned_b"] = g["lb"].to_numpy() / np.maximum(n_chars_b[idx], 1)
+        for col in ("n_passages", "n_verbatim", "n_sentences", "verbatim_chars"):
+            out.loc[idx, col] = g[col].to_numpy()
+    out[["aligned_a", "aligned_b"]] = out[["aligned_a", "aligned_b"]].clip(0.0, 1.0)
+    for col in ("n_passages", "n_verbatim", "n_sentences", "verbatim_chars"):
+        out[col] = out[col].astype(np.int64)
+    return out
+
+
+# -- private helpers ---------------------------------------------------------------
+
+
+def _chunks(sizes: np.ndarray, limit: int):
+    lo, total = 0, 0
+    for i, size in enumerate(sizes):
+        if total and total + size > limit:
+            yield lo, i
+            lo, total = i, 0
+        total += int(size)
+    if lo < len(sizes):
+        yield lo, len(sizes)
+
+
+def _score_block(pairs, lo, hi, sizes, counts, first, eligible, word_vectors, char_vectors,
+                 config) -> pd.DataFrame:
+    block_sizes = sizes[lo:hi]
+    total = int(block_sizes.sum())
+    if total == 0:
+        return pd.DataFrame()
+    pair = np.repeat(np.arange(lo, hi), block_sizes)
+    local = np.arange(total) - np.repeat(np.r_[0, np.cumsum(block_sizes)[:-1]], block_sizes)
+    nb = counts[pairs[pair, 1]]
+    si = eligible[first[pairs[pair, 0]] + local // nb]
+    sj = eligible[first[pairs[pair, 1]] + local % nb]
+    word = rowwise_cosine(word_vectors, np.column_stack([si, sj]))
+    keep = word >= config.rewritten / 3
+    pair, si, sj, word = pair[keep], si[keep], sj[keep], word[keep]
+    char = rowwise_cosine(char_vectors, np.column_stack([si, sj]))
+    sim = (word + char) / 2
+    keep = sim >= config.rewritten
+    return pd.DataFrame({"pair": pair[keep], "si": si[keep], "sj": sj[keep], "sim": sim[keep]})
+
+
+def _mutual_best(matches: pd.DataFrame) -> pd.DataFrame:
+    m = matches.sort_values(["pair", "sim", "si", "sj"], ascending=[True, False, True, True])
+    m = m.drop_duplicates(["pair", "si"]).drop_duplicates(["pair", "sj"])
+    return m.sort_values(["pair", "si"]).reset_index(drop=True)[list(MATCH_COLUMNS)]

@@ -1,0 +1,163 @@
+"""Candidate pairs: banded LSH over MinHash signatures, and TF-IDF neighbours by blocking.
+
+Neither step compares all pairs. LSH groups documents whose signatures agree on a
+whole band; blocking indexes each document under its few highest-weighted terms
+(names, numbers, rare words) that are not too common, so a pair is looked at only
+when the two share at least ``min_shared_terms`` such terms. Pairs are int64 arrays
+of document positions, shape (n_pairs, 2), ``a < b``, sorted, without duplicates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from datasketch.lsh import _optimal_param
+
+from lineage.config import CandidateConfig
+
+__all__ = ["lsh_candidates", "lsh_params", "rowwise_cosine", "tfidf_candidates", "union_pairs"]
+
+_MAX_BUCKET = 500
+
+
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands and rows for a Jaccard ``threshold`` (datasketch's own optimiser)."""
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
+    """Pairs of documents that share at least one LSH band.
+
+    Parameters
+    ----------
+    signatures : ndarray of uint32, shape (n_documents, num_perm)
+    threshold : float
+        Jaccard similarity the bands are tuned to.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_pairs, 2)
+    """
+    num_perm = signatures.shape[1]
+    bands, rows = lsh_params(threshold, num_perm)
+    empty = np.all(signatures == np.uint32(0xFFFFFFFF), axis=1)
+    found = []
+    for band in range(bands):
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        keys = _row_keys(block)
+        keys[empty] = np.arange(empty.sum(), dtype=np.uint64) ^ np.uint64(0xDEADBEEF << 20)
+        found.append(_pairs_in_groups(keys))
+    return union_pairs(*found)
+
+
+def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig) -> np.ndarray:
+    """Pairs that share rare high-weight terms and have word TF-IDF cosine >= min_cosine.
+
+    Parameters
+    ----------
+    vectors : csr_matrix, shape (n_documents, n_terms)
+        L2-normalised TF-IDF rows.
+    config : CandidateConfig
+
+    Returns
+    -------
+    ndarray of int64, shape (n_pairs, 2)
+        At most ``neighbours`` best partners kept per document.
+    """
+    n_docs = vectors.shape[0]
+    if n_docs < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    block = _top_terms(vectors, config.block_terms)
+    df = np.asarray(block.sum(axis=0)).ravel()
+    usable = (df >= 2) & (df <= config.max_block_df)
+    block = block[:, np.flatnonzero(usable)]
+    shared = sp.triu(block @ block.T, k=1).tocoo()
+    keep = shared.data >= config.min_shared_terms
+    pairs = np.column_stack([shared.row[keep], shared.col[keep]]).astype(np.int64)
+    if len(pairs) == 0:
+        return pairs
+    cos = rowwise_cosine(vectors, pairs)
+    pairs, cos = pairs[cos >= config.min_cosine], cos[cos >= config.min_cosine]
+    return _top_k_each(pairs, cos, config.neighbours)
+
+
+def union_pairs(*arrays: np.ndarray) -> np.ndarray:
+    """Sorted distinct union of pair arrays (each row ``a < b``)."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return np.empty((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(arrays).astype(np.int64), axis=0)
+
+
+def rowwise_cosine(
+    vectors: sp.csr_matrix, pairs: np.ndarray, *, clip: bool = True, chunk: int = 200_000
+) -> np.ndarray:
+    """Dot product of rows ``pairs[:, 0]`` and ``pairs[:, 1]`` (cosine for L2 rows).
+
+    With ``clip`` (default) the result is clipped to [0, 1] against rounding.
+    """
+    out = np.empty(len(pairs), dtype=np.float64)
+    for lo in range(0, len(pairs), chunk):
+        p = pairs[lo : lo + chunk]
+        out[lo : lo + chunk] = np.asarray(
+            vectors[p[:, 0]].multiply(vectors[p[:, 1]]).sum(axis=1)
+        ).ravel()
+    return np.clip(out, 0.0, 1.0) if clip else out
+
+
+# -- private helpers ---------------------------------------------------------------
+
+
+def _row_keys(block: np.ndarray) -> np.ndarray:
+    keys = np.zeros(block.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(block.shape[1]):
+            keys = (keys ^ block[:, j].astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+            keys ^= keys >> np.uint64(31)
+    return keys
+
+
+def _pairs_in_groups(keys: np.ndarray) -> np.ndarray:
+    """All pairs of positions with equal keys; a huge group links each to its first members."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    out = []
+    for size in np.unique(sizes[sizes > 1]):
+        group_starts = starts[sizes == size]
+        members = order[group_starts[:, None] + np.arange(size)[None, :]]
+        width = min(size, _MAX_BUCKET)
+        i, j = np.triu_indices(size, k=1)
+        keep = i < width
+        a = members[:, i[keep]].ravel()
+        b = members[:, j[keep]].ravel()
+        out.append(np.column_stack([np.minimum(a, b), np.maximum(a, b)]))
+    if not out:
+        return np.empty((0, 2), dtype=np.int64)
+    return np.concatenate(out).astype(np.int64)
+
+
+def _top_terms(vectors: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Binary matrix marking each row's ``k`` highest-weighted terms."""
+    coo = vectors.tocoo()
+    order = np.lexsort((-coo.data, coo.row))
+    rows = coo.row[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    keep = order[rank < k]
+    return sp.csr_matrix(
+        (np.ones(len(keep), dtype=np.float32), (coo.row[keep], coo.col[keep])),
+        shape=vectors.shape,
+    )
+
+
+def _top_k_each(pairs: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Keep a pair when it is among the ``k`` best of either of its documents."""
+    both = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    idx = np.concatenate([np.arange(len(pairs))] * 2)
+    s = np.concatenate([scores, scores])
+    order = np.lexsort((-s, both))
+    node = both[order]
+    rank = np.arange(len(node)) - np.searchsorted(node, node, side="left")
+    keep = np.unique(idx[order][rank < k])
+    return union_pairs(pairs[keep])

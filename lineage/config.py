@@ -1,0 +1,253 @@
+"""Settings: small frozen dataclasses, one per stage, gathered in :class:`Config`.
+
+Every threshold lineage uses lives here, documented, so that a run is described
+completely by its ``Config`` (written into ``summary.json``) and can be repeated.
+A TOML file with the same section and field names overrides the defaults::
+
+    seed = 7
+    [sketch]
+    num_perm = 256
+    [relation]
+    wholly_coverage = 0.75
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lineage.errors import LineageError
+
+__all__ = [
+    "CandidateConfig",
+    "Config",
+    "RelationConfig",
+    "SentenceConfig",
+    "ShingleConfig",
+    "SketchConfig",
+    "TreeConfig",
+    "load_config",
+]
+
+
+@dataclass(frozen=True)
+class ShingleConfig:
+    """Word n-gram shingles for the verbatim level.
+
+    Attributes
+    ----------
+    size : int
+        Tokens per shingle (5). In scripts written without spaces (Chinese,
+        Japanese, Thai) a token is one character, so ``cjk_size`` is used instead.
+    cjk_size : int
+        Characters per shingle for texts that are mostly unspaced scripts (8).
+    """
+
+    size: int = 5
+    cjk_size: int = 8
+
+
+@dataclass(frozen=True)
+class SketchConfig:
+    """MinHash signatures and banded LSH for verbatim candidates.
+
+    Attributes
+    ----------
+    num_perm : int
+        Permutations per signature (128).
+    threshold : float
+        Jaccard similarity the LSH bands are tuned to catch (0.1: low, because a
+        partial copy of a long article has a low Jaccard). Bands and rows are derived
+        from it, never set by hand.
+    """
+
+    num_perm: int = 128
+    threshold: float = 0.1
+
+
+@dataclass(frozen=True)
+class CandidateConfig:
+    """Paraphrase candidates: TF-IDF neighbours found by blocking on rare terms.
+
+    Attributes
+    ----------
+    block_terms : int
+        How many of a document's highest-weighted terms it is indexed under (24).
+    max_block_df : int
+        A term shared by more documents than this is too common to block on (200).
+    min_shared_terms : int
+        Documents must share at least this many blocking terms to be compared (2).
+    neighbours : int
+        Keep at most this many TF-IDF neighbours per document (20).
+    min_cosine : float
+        Word TF-IDF cosine below which a blocked pair is dropped (0.1).
+    """
+
+    block_terms: int = 24
+    max_block_df: int = 200
+    min_shared_terms: int = 2
+    neighbours: int = 20
+    min_cosine: float = 0.1
+
+
+@dataclass(frozen=True)
+class SentenceConfig:
+    """Sentence-level matching (the paraphrase evidence and the passages).
+
+    Attributes
+    ----------
+    rewritten : float
+        Sentence similarity (mean of word and character TF-IDF cosine) at or above
+        which two sentences count as the same copy rewritten (0.3). Loose on purpose:
+        a single loose match proves nothing; the relation needs many of them
+        (see :class:`RelationConfig`).
+    verbatim : float
+        Similarity at or above which they count as verbatim (0.9).
+    min_chars : int
+        Sentences shorter than this (headings, datelines) are not matched alone (20).
+    max_pair_sentences : int
+        Cap on sentence pairs scored at once, to bound memory (2,000,000).
+    """
+
+    rewritten: float = 0.3
+    verbatim: float = 0.9
+    min_chars: int = 20
+    max_pair_sentences: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class RelationConfig:
+    """Thresholds that turn scores into a relation label.
+
+    Attributes
+    ----------
+    duplicate_coverage : float
+        Both texts covered at least this much by shared passages -> ``duplicate`` (0.9).
+    wholly_coverage : float
+        The more-covered text covered at least this much -> ``wholly-derived`` (0.6).
+    partial_coverage : float
+        The more-covered text covered at least this much, with ``min_sentences``
+        matched sentences -> ``partially-derived`` (0.2).
+    min_sentences : int
+        Matched sentences needed for ``partially-derived`` (3).
+    min_verbatim_words : int
+        A verbatim run of at least this many words is reuse by itself (25).
+    same_story_cosine : float
+        Word TF-IDF cosine at or above which a non-reuse pair is ``same-story`` (0.1).
+    """
+
+    duplicate_coverage: float = 0.9
+    wholly_coverage: float = 0.6
+    partial_coverage: float = 0.2
+    min_sentences: int = 3
+    min_verbatim_words: int = 25
+    same_story_cosine: float = 0.1
+
+
+@dataclass(frozen=True)
+class TreeConfig:
+    """Direction and parent choice.
+
+    Attributes
+    ----------
+    time_weight : float
+        Weight of publication order in the direction score (0.5); text evidence
+        weighs 1.
+    wire_sources : tuple of str
+        Outlets treated as likely roots (wire services), matched case-insensitively
+        as substrings of ``source``.
+    """
+
+    time_weight: float = 0.5
+    wire_sources: tuple[str, ...] = (
+        "associated press",
+        "ap",
+        "reuters",
+        "afp",
+        "agence france-presse",
+        "dpa",
+        "efe",
+        "ansa",
+        "xinhua",
+        "app",
+        "pti",
+        "ani",
+        "tass",
+        "bloomberg",
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings of a run. Results are deterministic for a given ``seed``."""
+
+    seed: int = 1
+    shingle: ShingleConfig = field(default_factory=ShingleConfig)
+    sketch: SketchConfig = field(default_factory=SketchConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    sentences: SentenceConfig = field(default_factory=SentenceConfig)
+    relation: RelationConfig = field(default_factory=RelationConfig)
+    tree: TreeConfig = field(default_factory=TreeConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain nested dicts (for ``summary.json``)."""
+        return dataclasses.asdict(self)
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(value, bool) != isinstance(default, bool):
+        return False
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise LineageError(f"{where}: unknown setting {key!r}")
+        default = getattr(cls(), key)
+        if dataclasses.is_dataclass(default):
+            if not isinstance(value, dict):
+                raise LineageError(f"{where}: [{key}] must be a table")
+            kwargs[key] = _build(type(default), value, f"{where} [{key}]")
+        elif isinstance(default, tuple):
+            kwargs[key] = tuple(value)
+        elif not _same_kind(default, value):
+            raise LineageError(f"{where}: {key} must be {type(default).__name__}, got {value!r}")
+        else:
+            kwargs[key] = type(default)(value)
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
+    """Read a :class:`Config` from a TOML file, then apply keyword overrides.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file whose tables and keys mirror :class:`Config`.
+    **overrides
+        Top-level fields (``seed=3``) or whole sections.
+
+    Raises
+    ------
+    LineageError
+        When the file is missing, is not TOML, or names an unknown setting.
+    """
+    values: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LineageError(f"{path}: config file does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise LineageError(f"{path}: not a valid TOML file ({exc})") from None
+    values.update(overrides)
+    return _build(Config, values, str(path) if path else "config")

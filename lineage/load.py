@@ -1,0 +1,477 @@
+r"""Load a corpus into the ``documents`` table: a folder of text and HTML files, or a table file.
+
+The result has exactly the columns :data:`lineage.schema.DOCUMENT_COLUMNS`. Text from
+``.txt`` and ``.md`` files is kept as decoded (only a leading BOM is removed and ``"\\r\\n"``
+becomes ``"\\n"``), because later stages report character offsets into it. Problems that can
+be worked around (a file that is binary, empty or not UTF-8; a date that cannot be read) are
+reported through ``warn``, one line each; problems that cannot raise :class:`LineageError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import io
+import json
+import re
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from bs4 import BeautifulSoup, NavigableString
+from charset_normalizer import from_bytes
+
+from lineage.errors import LineageError
+from lineage.schema import DOCUMENT_COLUMNS
+
+__all__ = ["LineageWarning", "load_documents", "read_text_file"]
+
+#: Name used in messages for a DataFrame or an iterable of mappings.
+_TABLE_NAME = "<table>"
+
+_TEXT_SUFFIXES = (".txt", ".md")
+_HTML_SUFFIXES = (".html", ".htm")
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_SNIFF_BYTES = 8192
+_SPACES = re.compile(r"\s+")
+_NONSENSE_SHARE = 0.3
+_DROP_TAGS = ("script", "style", "noscript", "template", "head")
+_BLOCK_TAGS = (
+    "address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul",
+)  # fmt: skip
+_JSON_TYPES = {"list": "an array", "str": "a string", "int": "a number", "float": "a number",
+               "bool": "a boolean", "NoneType": "null"}  # fmt: skip
+
+
+class LineageWarning(UserWarning):
+    """A problem lineage worked around: a file skipped, a value set to missing."""
+
+
+def load_documents(
+    source: str | Path | pd.DataFrame | Iterable[Mapping[str, Any]],
+    *,
+    warn: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Load a corpus as the ``documents`` table.
+
+    Parameters
+    ----------
+    source : str, Path, DataFrame or iterable of mappings
+        A folder (every ``.txt``, ``.md``, ``.html`` and ``.htm`` file below it, hidden files
+        and folders excepted); one such file; a ``.jsonl``/``.ndjson``, ``.csv`` or
+        ``.parquet`` table; or a DataFrame or records with at least ``id`` and ``text``
+        (optional ``title``, ``source``, ``url``, ``published``; other columns are dropped).
+    warn : callable, optional
+        Receives each one-line warning. Default: :func:`warnings.warn` with
+        :class:`LineageWarning`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id, text, title, source, url`` (object dtype, ``""`` when missing) and
+        ``published`` (``datetime64[ns, UTC]``, ``NaT`` when missing); one row per document,
+        sorted by ``id`` for a folder, in input order for a table. ``id`` is unique: a file's
+        stem, or its relative path without suffix where stems repeat.
+
+    Raises
+    ------
+    LineageError
+        Missing path, unsupported file type, unreadable table, no ``id`` or ``text`` column,
+        duplicate ids, or no documents left to load.
+    """
+    warn = warn or _default_warn
+    if isinstance(source, pd.DataFrame):
+        return _from_frame(source, _TABLE_NAME, warn)
+    if isinstance(source, (str, Path)):
+        return _from_path(Path(source), warn)
+    return _from_frame(_records_frame(source), _TABLE_NAME, warn)
+
+
+def read_text_file(path: str | Path) -> tuple[str, str | None]:
+    r"""Read and decode a text file the way :func:`load_documents` does.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    text : str
+        The decoded text, leading BOM removed and ``"\\r\\n"`` turned into ``"\\n"``.
+    encoding : str or None
+        ``None`` for UTF-8, else the codec used (``"cp1252"`` unless another is detected).
+
+    Raises
+    ------
+    LineageError
+        The file cannot be read or looks binary.
+    """
+    try:
+        return _decode(Path(path).read_bytes())
+    except (_Skipped, OSError) as exc:
+        raise LineageError(f"{path}: {_reason(exc)}") from None
+
+
+class _Skipped(Exception):
+    """A document file that is left out; the message says why ("empty", "binary file")."""
+
+
+def _default_warn(message: str) -> None:
+    warnings.warn(message, LineageWarning, stacklevel=2)
+
+
+def _reason(exc: Exception) -> str:
+    return (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+
+
+def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
+    if not path.exists():
+        raise LineageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return _from_folder(path, warn)
+    suffix = path.suffix.lower()
+    if suffix in _TEXT_SUFFIXES + _HTML_SUFFIXES:
+        try:
+            text, title = _read_document(path, warn)
+        except (_Skipped, OSError) as exc:
+            raise LineageError(f"{path}: {_reason(exc)}") from None
+        return _documents([path.stem], [text], [title])
+    if suffix in _JSONL_SUFFIXES:
+        frame, labels = _read_jsonl(path, warn)
+        return _from_frame(frame, str(path), warn, labels)
+    if suffix == ".csv":
+        return _from_frame(_read_csv(path, warn), str(path), warn)
+    if suffix == ".parquet":
+        return _from_frame(_read_parquet(path), str(path), warn)
+    raise LineageError(
+        f"{path}: unsupported file type '{suffix}' (expected a folder, .txt, .md, .html, "
+        ".jsonl, .ndjson, .csv or .parquet)"
+    )
+
+
+def _from_folder(folder: Path, warn: Callable[[str], None]) -> pd.DataFrame:
+    files = sorted(
+        (p for p in folder.rglob("*") if _is_document(p.relative_to(folder)) and p.is_file()),
+        key=lambda p: p.relative_to(folder).as_posix(),
+    )
+    if not files:
+        raise LineageError(f"{folder}: no .txt, .md or .html documents found")
+    rows = []
+    for doc_id, path in sorted(zip(_file_ids(folder, files), files, strict=True)):
+        try:
+            rows.append((doc_id, *_read_document(path, warn)))
+        except (_Skipped, OSError) as exc:
+            warn(f"{path}: {_reason(exc)}, skipped")
+    if not rows:
+        raise LineageError(
+            f"{folder}: no readable documents (all {len(files)} .txt, .md or .html files "
+            "were skipped: empty, binary or unreadable)"
+        )
+    ids, texts, titles = zip(*rows, strict=True)
+    return _documents(ids, texts, titles)
+
+
+def _is_document(relative: Path) -> bool:
+    """A text or HTML file with no hidden file or folder in its path."""
+    hidden = any(part.startswith(".") for part in relative.parts)
+    return not hidden and relative.suffix.lower() in _TEXT_SUFFIXES + _HTML_SUFFIXES
+
+
+def _file_ids(folder: Path, files: Sequence[Path]) -> list[str]:
+    stems = Counter(p.stem for p in files)
+    ids = [
+        p.stem if stems[p.stem] == 1 else p.relative_to(folder).with_suffix("").as_posix()
+        for p in files
+    ]
+    seen: dict[str, Path] = {}
+    for doc_id, path in zip(ids, files, strict=True):
+        if doc_id in seen:
+            raise LineageError(
+                f"{folder}: duplicate id '{doc_id}' (files {seen[doc_id]} and {path})"
+            )
+        seen[doc_id] = path
+    return ids
+
+
+def _read_document(path: Path, warn: Callable[[str], None]) -> tuple[str, str]:
+    """Text and title of one document file; raise :class:`_Skipped` if it has no text."""
+    text, encoding = _decode(path.read_bytes())
+    if not text.strip():
+        raise _Skipped("empty")
+    if encoding is not None:
+        warn(f"{path}: not UTF-8, decoded as {encoding}")
+    if path.suffix.lower() in _HTML_SUFFIXES:
+        text, title = _html_to_text(text)
+        if not text:
+            raise _Skipped("empty")
+        return text, title
+    title = _first_line(text)
+    return text, title.lstrip("#").strip() if path.suffix.lower() == ".md" else title
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Decoded text and the codec (``None`` for UTF-8); raise :class:`_Skipped` if binary."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = data.decode("utf-16", errors="replace"), "utf-16"
+    elif b"\0" in data[:_SNIFF_BYTES]:
+        raise _Skipped("binary file")
+    else:
+        try:
+            text, encoding = data.decode("utf-8-sig"), None
+        except UnicodeDecodeError:
+            text, encoding = _decode_legacy(data)
+    if _is_nonsense(text[:_SNIFF_BYTES]):
+        raise _Skipped("binary file")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n"), encoding
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes: cp1252 unless detection finds coherent non-Latin text."""
+    match = from_bytes(data).best()
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if match is not None and (
+        western is None or (match.coherence > 0 and not _is_latin(str(match)))
+    ):
+        return str(match), match.encoding
+    return western or data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _is_latin(text: str) -> bool:
+    letters = (c for c in set(text) if ord(c) > 127 and c.isalpha())
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+
+
+def _is_nonsense(text: str) -> bool:
+    bad = sum(c == "\ufffd" or (unicodedata.category(c) == "Cc" and not c.isspace()) for c in text)
+    return bad > _NONSENSE_SHARE * len(text)
+
+
+def _html_to_text(markup: str) -> tuple[str, str]:
+    """Visible text of an HTML page, one block per paragraph, and its title."""
+    soup = BeautifulSoup(markup, "html.parser")
+    heading = soup.title or soup.find("h1")
+    title = " ".join(heading.get_text().split()) if heading else ""
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for node in soup.find_all(string=True):
+        if type(node) is NavigableString and node.find_parent("pre") is None:
+            node.replace_with(_SPACES.sub(" ", node))
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = _collapse_blank_lines(" ".join(line.split()) for line in soup.get_text().split("\n"))
+    return text, title or _first_line(text)
+
+
+def _collapse_blank_lines(lines: Iterable[str]) -> str:
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _read_table_text(path: Path, warn: Callable[[str], None], kind: str) -> str:
+    try:
+        text, encoding = _decode(path.read_bytes())
+    except (_Skipped, OSError) as exc:
+        raise LineageError(f"{path}: not a readable {kind} file ({_reason(exc)})") from None
+    if encoding is not None:
+        warn(f"{path}: not UTF-8, decoded as {encoding}")
+    return text
+
+
+def _read_jsonl(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, list[str]]:
+    records, labels = [], []
+    for number, line in enumerate(_read_table_text(path, warn, "JSONL").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LineageError(
+                f"{path}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
+        if not isinstance(record, dict):
+            kind = _JSON_TYPES.get(type(record).__name__, type(record).__name__)
+            raise LineageError(f"{path}: line {number} is not a JSON object (got {kind})")
+        records.append(record)
+        labels.append(f"line {number}")
+    return pd.DataFrame(records, dtype=object), labels
+
+
+def _read_csv(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
+    text = _read_table_text(path, warn, "CSV")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except pd.errors.ParserError as exc:
+        raise LineageError(f"{path}: not a readable CSV file ({_first_line(str(exc))})") from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise LineageError(
+            f"{path}: not a readable Parquet file ({_first_line(str(exc))})"
+        ) from None
+
+
+def _records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    try:
+        rows = list(records)
+    except TypeError:
+        raise LineageError(
+            f"{_TABLE_NAME}: expected a path, a DataFrame or an iterable of mappings, "
+            f"got {type(records).__name__}"
+        ) from None
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            raise LineageError(
+                f"{_TABLE_NAME}: row {number} is not a mapping ({type(row).__name__})"
+            )
+    return pd.DataFrame([dict(row) for row in rows], dtype=object)
+
+
+def _from_frame(
+    frame: pd.DataFrame, name: str, warn: Callable[[str], None], labels: list[str] | None = None
+) -> pd.DataFrame:
+    """Check and convert a table of documents; ``labels`` name rows in messages."""
+    if frame.empty and len(frame.columns) == 0:
+        raise LineageError(f"{name}: no documents (the table is empty)")
+    for column in ("text", "id"):
+        if column not in frame.columns:
+            found = ", ".join(map(str, frame.columns))
+            raise LineageError(f"{name}: no '{column}' column (columns: {found})")
+    labels = labels or [f"row {n}" for n in range(1, len(frame) + 1)]
+    ids = [_to_str(v) for v in frame["id"]]
+    texts = [_to_str(v, strip=False).replace("\r\n", "\n") for v in frame["text"]]
+    keep = [i for i, text in enumerate(texts) if text.strip()]
+    skipped = [i for i, text in enumerate(texts) if not text.strip()]
+    _warn_no_text(
+        name, [f"{labels[i]} id '{ids[i]}'" if ids[i] else labels[i] for i in skipped], warn
+    )
+    if not keep:
+        raise LineageError(f"{name}: no documents ({len(frame)} rows, none with text)")
+    kept = frame.iloc[keep]
+    labels, ids, texts = ([seq[i] for i in keep] for seq in (labels, ids, texts))
+    _check_ids(ids, labels, name)
+    optional = {c: [_to_str(v) for v in kept[c]] for c in ("title", "source", "url") if c in kept}
+    if "published" in kept:
+        optional["published"] = _parse_published(list(kept["published"]), labels, name, warn)
+    return _documents(ids, texts, **optional)
+
+
+def _warn_no_text(name: str, rows: list[str], warn: Callable[[str], None]) -> None:
+    if rows:
+        shown = ", ".join(rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+        warn(f"{name}: {len(rows)} row(s) with no text skipped ({shown})")
+
+
+def _check_ids(ids: list[str], labels: list[str], name: str) -> None:
+    seen: dict[str, str] = {}
+    for doc_id, label in zip(ids, labels, strict=True):
+        if not doc_id:
+            raise LineageError(f"{name}: {label} has no id")
+        if doc_id in seen:
+            raise LineageError(f"{name}: duplicate id '{doc_id}' ({_both(seen[doc_id], label)})")
+        seen[doc_id] = label
+
+
+def _both(first: str, second: str) -> str:
+    """``"rows 3 and 7"`` from ``"row 3"`` and ``"row 7"``."""
+    kind, number = first.split(" ", 1)
+    if second.startswith(f"{kind} "):
+        return f"{kind}s {number} and {second.split(' ', 1)[1]}"
+    return f"{first} and {second}"
+
+
+def _parse_published(
+    values: list[Any], labels: list[str], name: str, warn: Callable[[str], None]
+) -> pd.Series:
+    stamps, bad = [], []
+    for label, value in zip(labels, values, strict=True):
+        stamp = _to_utc(value)
+        if stamp is None:
+            bad.append(f"{label} {str(value)[:40]!r}")
+        stamps.append(pd.NaT if stamp is None else stamp)
+    if bad:
+        warn(
+            f"{name}: {len(bad)} unparseable 'published' value(s) set to missing (first: {bad[0]})"
+        )
+    return pd.Series(stamps, dtype="datetime64[ns, UTC]")
+
+
+def _to_utc(value: Any) -> pd.Timestamp | None:
+    """A UTC timestamp, ``NaT`` for a missing value, ``None`` if ``value`` cannot be read."""
+    if _is_missing(value):
+        return pd.NaT
+    if not isinstance(value, datetime.date):
+        value = _to_str(value)
+        if not value:
+            return pd.NaT
+        if value.lower() in ("now", "today"):  # pandas would read these as the current time
+            return None
+    try:
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return stamp.as_unit("ns")
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _to_str(value: Any, *, strip: bool = True) -> str:
+    """``value`` as text: ``""`` when missing, ``"3"`` for the float ``3.0``."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = value if isinstance(value, str) else str(value)
+    return text.strip() if strip else text
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (str, list, tuple, dict, set)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _documents(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    title: Sequence[str] | None = None,
+    source: Sequence[str] | None = None,
+    url: Sequence[str] | None = None,
+    published: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The ``documents`` table from its columns; a column left as ``None`` is all missing."""
+    blank = [""] * len(ids)
+    columns = {"id": ids, "text": texts, "title": title, "source": source, "url": url}
+    frame = pd.DataFrame({k: pd.Series(list(v or blank), dtype=object) for k, v in columns.items()})
+    if published is None:
+        published = pd.Series([pd.NaT] * len(ids), dtype="datetime64[ns, UTC]")
+    frame["published"] = published.reset_index(drop=True)
+    return frame[list(DOCUMENT_COLUMNS)]

@@ -1,0 +1,201 @@
+"""Tokens and sentences with character offsets into the original text, for any script.
+
+Words are runs of letters, marks and digits (so Devanagari vowel signs and Arabic
+diacritics stay inside their word). Scripts written without spaces between words
+(Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) give one token per character.
+Each token's *form* is its NFKC-normalised, case-folded text; its offsets always
+index the original, unnormalised text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import regex
+
+__all__ = [
+    "Tokens",
+    "is_unspaced",
+    "normalize_text",
+    "sentence_table",
+    "split_sentences",
+    "tokenize",
+]
+
+_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+_WORD_CHAR = rf"(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{N}}]"
+_TOKEN = regex.compile(rf"[{_UNSPACED}]|{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*")
+_UNSPACED_CHAR = regex.compile(rf"[{_UNSPACED}]")
+# Sentence ends: Latin, CJK full-width, Urdu full stop (U+06D4), Arabic question mark,
+# Devanagari danda (U+0964, U+0965), ellipsis; then closing quotes or brackets.
+_TERMINATOR = regex.compile(
+    r"(?:[.!?…]+|[。！？]+|[۔؟।॥]+)[\"'”’»)\]」』]*"
+)
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc ltd co corp vs etc no "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u".split()
+)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The tokens of one text.
+
+    Attributes
+    ----------
+    starts, ends : ndarray of int64, shape (n_tokens,)
+        ``[start, end)`` character offsets into the original text.
+    forms : list of str
+        Normalised token text (NFKC, case-folded).
+    unspaced : ndarray of bool, shape (n_tokens,)
+        True where the token is one character of an unspaced script.
+    """
+
+    starts: np.ndarray
+    ends: np.ndarray
+    forms: list[str]
+    unspaced: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalise and case-fold ``text`` (used for character n-grams)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into word tokens (one per character in unspaced scripts).
+
+    Parameters
+    ----------
+    text : str
+        The original text.
+
+    Returns
+    -------
+    Tokens
+        Offsets into ``text`` and normalised forms.
+
+    Examples
+    --------
+    >>> toks = tokenize("Biden’s U.S. missiles 导弹")
+    >>> toks.forms
+    ['biden’s', 'u', 's', 'missiles', '导', '弹']
+    """
+    starts, ends, forms = [], [], []
+    for match in _TOKEN.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+        forms.append(_form(match.group()))
+    unspaced = np.fromiter(
+        (len(f) == 1 and _UNSPACED_CHAR.match(f) is not None for f in forms),
+        dtype=bool,
+        count=len(forms),
+    )
+    return Tokens(
+        np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64), forms, unspaced
+    )
+
+
+def is_unspaced(tokens: Tokens) -> bool:
+    """True when most tokens come from a script written without spaces."""
+    return len(tokens) > 0 and float(tokens.unspaced.mean()) > 0.5
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``[start, end)`` of ``text``, trimmed of surrounding space.
+
+    A sentence ends at a line break, or at a terminator (``. ! ? … 。 ！ ？ ۔ ؟ ।``)
+    followed by white space, the end of the text, or (for full-width and Indic marks)
+    anything. A full stop after a known abbreviation or a single capital letter
+    (``U.S.``, ``Mr.``) does not end a sentence. Spans without a word are dropped.
+    """
+    spans: list[tuple[int, int]] = []
+    for line_start, line_end in _lines(text):
+        start = line_start
+        for match in _TERMINATOR.finditer(text, line_start, line_end):
+            end = match.end()
+            if not _ends_sentence(text, match.start(), end, line_end):
+                continue
+            spans.append((start, end))
+            start = end
+        spans.append((start, line_end))
+    return [s for s in (_trim(text, a, b) for a, b in spans) if s is not None]
+
+
+# -- private helpers ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 18)
+def _form(token: str) -> str:
+    return unicodedata.normalize("NFKC", token).casefold()
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _ends_sentence(text: str, mark_start: int, mark_end: int, limit: int) -> bool:
+    mark = text[mark_start]
+    if mark in "。！？۔؟।॥":
+        return True
+    if mark_end < limit and not text[mark_end].isspace():
+        return False
+    if mark == ".":
+        word = regex.search(r"[\p{L}.]+$", text[max(0, mark_start - 12) : mark_start])
+        if word is not None:
+            w = word.group().casefold()
+            if w in _ABBREVIATIONS or regex.fullmatch(r"(?:\p{L}\.)*\p{Lu}", word.group()):
+                return False
+    return True
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end or _TOKEN.search(text, start, end) is None:
+        return None
+    return start, end
+
+
+def sentence_table(texts: list[str]) -> pd.DataFrame:
+    """One row per sentence of every text.
+
+    Parameters
+    ----------
+    texts : list of str
+        Document texts, by position.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``doc`` (position of the text), ``start``, ``end`` (offsets into the
+        original text), ``n_chars``; rows ordered by ``doc`` then ``start``.
+    """
+    docs, starts, ends = [], [], []
+    for doc, text in enumerate(texts):
+        for start, end in split_sentences(text):
+            docs.append(doc)
+            starts.append(start)
+            ends.append(end)
+    frame = pd.DataFrame(
+        {
+            "doc": np.asarray(docs, dtype=np.int64),
+            "start": np.asarray(starts, dtype=np.int64),
+            "end": np.asarray(ends, dtype=np.int64),
+        }
+    )
+    frame["n_chars"] = frame["end"] - frame["start"]
+    return frame

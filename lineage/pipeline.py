@@ -1,0 +1,254 @@
+"""``analyze``: the whole pipeline, from documents to the five output tables.
+
+load -> normalize -> shingle -> sketch -> candidates -> score -> align -> relation
+-> family -> direction -> tree. Each stage is a plain function in its own module;
+this module only wires them together and shapes the output tables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lineage import align, candidates, direction, family, relation, score, sketch, tree
+from lineage.config import Config
+from lineage.load import load_documents
+from lineage.normalize import sentence_table, tokenize
+from lineage.schema import (
+    DOCUMENT_COLUMNS,
+    DOCUMENTS_OUT,
+    FAMILY_COLUMNS,
+    PAIR_COLUMNS,
+    PASSAGE_COLUMNS,
+    REUSE_RELATIONS,
+    require_columns,
+)
+from lineage.shingle import shingle_hashes, shingle_size
+from lineage.vectorize import fit_vectors
+
+__all__ = ["Analysis", "Progress", "analyze"]
+
+#: ``progress(stage, total)`` is called when a stage starts and returns a function
+#: that advances it by ``n`` steps.
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class Analysis:
+    """The result of :func:`analyze`: five tables and a summary.
+
+    Attributes
+    ----------
+    documents : DataFrame
+        :data:`~lineage.schema.DOCUMENTS_OUT` columns, then ``text``.
+    pairs : DataFrame
+        :data:`~lineage.schema.PAIR_COLUMNS`, then detail columns.
+    families : DataFrame
+        :data:`~lineage.schema.FAMILY_COLUMNS`.
+    tree : DataFrame
+        :data:`~lineage.schema.TREE_COLUMNS`.
+    passages : DataFrame
+        :data:`~lineage.schema.PASSAGE_COLUMNS`.
+    summary : dict
+        Counts, the config used, the lineage version, input and run time.
+    """
+
+    documents: pd.DataFrame
+    pairs: pd.DataFrame
+    families: pd.DataFrame
+    tree: pd.DataFrame
+    passages: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def analyze(
+    documents: str | Path | pd.DataFrame | Iterable[Mapping[str, Any]],
+    *,
+    config: Config | None = None,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Analysis:
+    """Find reuse between articles and infer who copied whom.
+
+    Parameters
+    ----------
+    documents : path, DataFrame or iterable of dicts
+        A folder of ``.txt/.md/.html`` files, a JSONL/CSV/Parquet table, or rows
+        with ``id``, ``text`` and optional ``title, source, url, published``.
+    config : Config, optional
+        Settings; defaults to ``Config()``.
+    progress : callable, optional
+        See :data:`Progress`.
+    warn : callable, optional
+        Receives one-line warnings about the input (skipped files, bad dates).
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> result = analyze("examples/seeds")  # doctest: +SKIP
+    >>> result.pairs[["a", "b", "relation"]]  # doctest: +SKIP
+    """
+    config = config or Config()
+    started = time.perf_counter()
+    tick = progress or _silent
+    docs = load_documents(documents, warn=warn)
+    require_columns(docs, DOCUMENT_COLUMNS, table="documents")
+    docs = docs.sort_values("id", kind="stable").reset_index(drop=True)
+    texts = docs["text"].tolist()
+
+    advance = tick("tokenize", len(texts))
+    token_lists = []
+    for text in texts:
+        token_lists.append(tokenize(text))
+        advance(1)
+    shingles = [shingle_hashes(t, config.shingle) for t in token_lists]
+    sizes = [shingle_size(t, config.shingle) for t in token_lists]
+    n_shingle = max(set(sizes), key=sizes.count) if sizes else config.shingle.size
+
+    tick("sketch", 1)
+    signatures = sketch.minhash_signatures(
+        shingles, num_perm=config.sketch.num_perm, seed=config.seed
+    )
+    tick("vectorize", 1)
+    word_vecs, char_vecs = fit_vectors(texts)
+    tick("candidates", 1)
+    pairs = candidates.union_pairs(
+        candidates.lsh_candidates(signatures, threshold=config.sketch.threshold),
+        candidates.tfidf_candidates(word_vecs, config.candidates),
+    )
+    tick("score", 1)
+    scores = score.score_pairs(pairs, score.shingle_matrix(shingles), word_vecs, char_vecs)
+
+    tick("align", 1)
+    sentences = sentence_table(texts)
+    sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
+        index=False)]
+    sent_word, sent_char = fit_vectors(sent_texts)
+    matches = align.match_sentences(pairs, sentences, sent_word, sent_char, config.sentences)
+    passages = align.build_passages(matches, pairs, sentences, config.sentences)
+    n_chars = np.array([len(t) for t in texts], dtype=np.int64)
+    cov = align.coverage(passages, len(pairs), n_chars[pairs[:, 0]], n_chars[pairs[:, 1]]
+                         if len(pairs) else n_chars[:0])
+
+    tick("relations", 1)
+    feats = pd.concat([scores, cov], axis=1)
+    feats["relation"] = relation.classify(feats, config.relation, shingle_size=n_shingle)
+    feats = feats[feats["relation"].notna()].copy()
+    ids = docs["id"].to_numpy()
+    feats["a"], feats["b"] = ids[feats["ai"]], ids[feats["bi"]]
+    wire = direction.is_wire(docs["source"], config.tree)
+    signed = direction.direction_scores(feats, docs["published"], wire, config.tree)
+    side, conf = direction.likely_sources(signed)
+    reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
+    feats["likely_source"] = np.where(
+        reuse & (side == "a"), feats["a"], np.where(reuse & (side == "b"), feats["b"], "")
+    )
+    feats["confidence"] = np.where(reuse, conf, 0.0)
+    feats["direction_p"] = (1 + np.tanh(2 * signed)) / 2
+    n_sent = np.bincount(
+        sentences["doc"][sentences["n_chars"] >= config.sentences.min_chars],
+        minlength=len(docs),
+    )
+    feats["evidence"] = [
+        relation.describe(row, row["a"], row["b"], n_sent[row["ai"]], n_sent[row["bi"]],
+                          n_shingle)
+        for _, row in feats.iterrows()
+    ]
+
+    tick("lineage", 1)
+    docs["family"] = family.assign_families(docs["id"], feats)
+    tree_table = tree.build_tree(docs, feats, wire)
+    result = Analysis(
+        documents=_documents_table(docs, token_lists),
+        pairs=_pairs_table(feats),
+        families=_families_table(docs, tree_table),
+        tree=tree_table,
+        passages=_passages_table(passages, feats, ids, texts),
+    )
+    result.summary = _summary(result, config, documents, time.perf_counter() - started)
+    return result
+
+
+# -- output tables -----------------------------------------------------------------
+
+
+def _documents_table(docs: pd.DataFrame, token_lists) -> pd.DataFrame:
+    out = docs.copy()
+    out["n_chars"] = out["text"].str.len().astype(np.int64)
+    out["n_words"] = np.array([len(t) for t in token_lists], dtype=np.int64)
+    return out[[*DOCUMENTS_OUT, "url", "text"]]
+
+
+def _pairs_table(feats: pd.DataFrame) -> pd.DataFrame:
+    extra = ["shared_shingles", "n_passages", "n_sentences", "n_verbatim", "ai", "bi",
+             "direction_p"]
+    out = feats[list(PAIR_COLUMNS) + extra].copy()
+    for col in ("jaccard", "containment_ab", "containment_ba", "tfidf_cosine", "char_cosine",
+                "aligned_a", "aligned_b", "direction_p"):
+        out[col] = out[col].astype(float).round(4)
+    order = pd.Categorical(out["relation"], ["duplicate", "wholly-derived", "partially-derived",
+                                             "same-story"], ordered=True)
+    out = out.assign(_o=order).sort_values(["_o", "a", "b"]).drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def _families_table(docs: pd.DataFrame, tree_table: pd.DataFrame) -> pd.DataFrame:
+    members = docs[docs["family"].notna()][["family", "id"]].copy()
+    roots = set(tree_table.loc[tree_table["parent"] == "", "child"])
+    members["role"] = np.where(members["id"].isin(roots), "root", "member")
+    members["family"] = members["family"].astype(np.int64)
+    return members.sort_values(["family", "id"]).reset_index(drop=True)[list(FAMILY_COLUMNS)]
+
+
+def _passages_table(passages: pd.DataFrame, feats: pd.DataFrame, ids, texts) -> pd.DataFrame:
+    keep = passages[passages["pair"].isin(feats.index[feats["relation"].isin(REUSE_RELATIONS)])]
+    if keep.empty:
+        return pd.DataFrame(columns=list(PASSAGE_COLUMNS))
+    out = pd.DataFrame(
+        {
+            "a": ids[keep["ai"]],
+            "b": ids[keep["bi"]],
+            "a_start": keep["a_start"].to_numpy(),
+            "a_end": keep["a_end"].to_numpy(),
+            "b_start": keep["b_start"].to_numpy(),
+            "b_end": keep["b_end"].to_numpy(),
+            "kind": keep["kind"].to_numpy(),
+            "similarity": keep["similarity"].to_numpy(),
+        }
+    )
+    out["a_text"] = [texts[i][s:e] for i, s, e in zip(keep["ai"], out["a_start"], out["a_end"],
+                                                       strict=True)]
+    out["b_text"] = [texts[i][s:e] for i, s, e in zip(keep["bi"], out["b_start"], out["b_end"],
+                                                       strict=True)]
+    return out.sort_values(["a", "b", "a_start"]).reset_index(drop=True)[list(PASSAGE_COLUMNS)]
+
+
+def _summary(result: Analysis, config: Config, source: Any, seconds: float) -> dict[str, Any]:
+    from lineage import __version__
+
+    counts = result.pairs["relation"].value_counts()
+    return {
+        "lineage_version": __version__,
+        "input": str(source) if isinstance(source, str | Path) else "<table>",
+        "documents": len(result.documents),
+        "pairs": {r: int(counts.get(r, 0)) for r in
+                  ("duplicate", "wholly-derived", "partially-derived", "same-story")},
+        "reuse_pairs": int(result.pairs["relation"].isin(REUSE_RELATIONS).sum()),
+        "families": int(result.families["family"].nunique()) if len(result.families) else 0,
+        "passages": len(result.passages),
+        "run_seconds": round(seconds, 3),
+        "config": config.to_dict(),
+    }
+
+
+def _silent(stage: str, total: int) -> Callable[[int], None]:
+    return lambda n: None

@@ -1,0 +1,109 @@
+"""Relation labels and the plain-English evidence for each scored pair.
+
+The label comes from how much of each text is covered by shared passages
+(``aligned_a``/``aligned_b``, from :mod:`lineage.align`), how many sentences match,
+how much is verbatim, and the document-level topical similarity:
+
+``duplicate``
+    both texts covered at least ``duplicate_coverage`` and near-identical
+    characters (``char_cosine`` >= 0.9);
+``wholly-derived``
+    the more-covered text is covered at least ``wholly_coverage``;
+``partially-derived``
+    at least ``min_sentences`` matched sentences covering ``partial_coverage`` of
+    one text, or a verbatim overlap of ``min_verbatim_words`` words;
+``same-story``
+    none of the above, but word TF-IDF cosine >= ``same_story_cosine``;
+unrelated
+    everything else; such pairs are dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lineage.config import RelationConfig
+from lineage.schema import require_columns
+
+__all__ = ["FEATURE_COLUMNS", "classify", "describe"]
+
+#: Columns :func:`classify` needs.
+FEATURE_COLUMNS = (
+    "jaccard",
+    "shared_shingles",
+    "tfidf_cosine",
+    "char_cosine",
+    "aligned_a",
+    "aligned_b",
+    "n_sentences",
+    "n_verbatim",
+    "verbatim_chars",
+)
+
+
+def classify(features: pd.DataFrame, config: RelationConfig, *, shingle_size: int = 5
+             ) -> pd.Series:
+    """The relation of each pair (``None`` for unrelated).
+
+    Parameters
+    ----------
+    features : DataFrame
+        One row per pair, with :data:`FEATURE_COLUMNS`.
+    config : RelationConfig
+    shingle_size : int, default 5
+        Words per shingle, to turn shared shingles into shared words.
+
+    Returns
+    -------
+    Series of object
+        ``duplicate``, ``wholly-derived``, ``partially-derived``, ``same-story`` or None.
+    """
+    require_columns(features, FEATURE_COLUMNS, table="pair features")
+    f = features
+    cov_max = np.maximum(f["aligned_a"], f["aligned_b"]).to_numpy()
+    cov_min = np.minimum(f["aligned_a"], f["aligned_b"]).to_numpy()
+    verbatim_words = np.maximum(
+        np.where(f["shared_shingles"] > 0, f["shared_shingles"] + shingle_size - 1, 0),
+        f["verbatim_chars"].to_numpy() / 6.0,
+    )
+    duplicate = (cov_min >= config.duplicate_coverage) & (
+        (f["char_cosine"] >= 0.9) | (f["jaccard"] >= 0.8)
+    ).to_numpy()
+    wholly = cov_max >= config.wholly_coverage
+    partial = (
+        (cov_max >= config.partial_coverage) & (f["n_sentences"].to_numpy() >= config.min_sentences)
+    ) | (verbatim_words >= config.min_verbatim_words)
+    same_story = f["tfidf_cosine"].to_numpy() >= config.same_story_cosine
+    label = np.select(
+        [duplicate, wholly, partial, same_story],
+        ["duplicate", "wholly-derived", "partially-derived", "same-story"],
+        default="",
+    )
+    return pd.Series(np.where(label == "", None, label), index=features.index, dtype=object)
+
+
+def describe(row: pd.Series, a: str, b: str, n_sent_a: int, n_sent_b: int,
+             shingle_size: int = 5) -> str:
+    """One plain-English sentence saying why a pair got its relation."""
+    relation = row["relation"]
+    pct_a, pct_b = round(100 * row["aligned_a"]), round(100 * row["aligned_b"])
+    n, nv = int(row["n_sentences"]), int(row["n_verbatim"])
+    if relation == "same-story":
+        return (
+            f"same topic (word TF-IDF cosine {row['tfidf_cosine']:.2f}) but only {n} "
+            f"sentence(s) loosely match ({max(pct_a, pct_b)}% of the more-covered text): "
+            "likely written independently"
+        )
+    smaller, n_small, who = (b, n_sent_b, "b") if n_sent_b <= n_sent_a else (a, n_sent_a, "a")
+    other = a if who == "b" else b
+    parts = [
+        f"{n} of {n_small} sentences of {smaller} match {other} "
+        f"({nv} verbatim, {n - nv} rewritten)" if n else "no sentence matches"
+    ]
+    parts.append(f"{pct_a}% of {a} and {pct_b}% of {b} lie in shared passages")
+    if row["jaccard"] > 0:
+        parts.append(f"word {shingle_size}-gram Jaccard {row['jaccard']:.2f}")
+    if relation == "duplicate":
+        parts.insert(0, "near-identical texts")
+    return "; ".join(parts)

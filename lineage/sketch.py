@@ -1,0 +1,81 @@
+"""MinHash signatures, computed for a whole corpus at once with numpy.
+
+The permutations are datasketch's own (``MinHash(num_perm, seed).permutations``,
+the ``affine32`` scheme), and each shingle hash goes through the same MurmurHash3
+finaliser, so a signature here equals datasketch's ``MinHash`` built from the same
+32-bit shingle hashes with an identity hash function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+__all__ = ["minhash_signatures", "permutations"]
+
+_EMPTY = np.uint32(0xFFFFFFFF)
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine permutation parameters ``(a, b)``, each shape (num_perm,)."""
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def minhash_signatures(
+    shingle_sets: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1,
+    chunk_shingles: int = 1 << 20,
+) -> np.ndarray:
+    """MinHash signature of every document.
+
+    Parameters
+    ----------
+    shingle_sets : sequence of ndarray of uint32
+        One array of distinct shingle hashes per document.
+    num_perm : int, default 128
+    seed : int, default 1
+    chunk_shingles : int, default 2**20
+        Shingles processed at once (bounds memory at ``chunk * num_perm * 4`` bytes).
+
+    Returns
+    -------
+    ndarray of uint32, shape (n_documents, num_perm)
+        A document without shingles gets all ``0xFFFFFFFF``.
+    """
+    a, b = permutations(num_perm, seed)
+    n_docs = len(shingle_sets)
+    out = np.full((n_docs, num_perm), _EMPTY, dtype=np.uint32)
+    sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=n_docs)
+    doc = 0
+    while doc < n_docs:
+        stop, total = doc, 0
+        while stop < n_docs and (stop == doc or total + sizes[stop] <= chunk_shingles):
+            total += sizes[stop]
+            stop += 1
+        _fill(out, shingle_sets, doc, stop, sizes, a, b)
+        doc = stop
+    return out
+
+
+def _fill(out, shingle_sets, lo, hi, sizes, a, b) -> None:
+    keep = [i for i in range(lo, hi) if sizes[i] > 0]
+    if not keep:
+        return
+    hv = _fmix32(np.concatenate([shingle_sets[i] for i in keep]).astype(np.uint32))
+    with np.errstate(over="ignore"):
+        phv = hv[:, None] * a[None, :] + b[None, :]
+    offsets = np.concatenate([[0], np.cumsum(sizes[keep])[:-1]])
+    out[keep] = np.minimum.reduceat(phv, offsets, axis=0)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint32(16))
+        h = h * np.uint32(0x85EBCA6B)
+        h = h ^ (h >> np.uint32(13))
+        h = h * np.uint32(0xC2B2AE35)
+        return h ^ (h >> np.uint32(16))

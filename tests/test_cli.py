@@ -1,0 +1,217 @@
+"""The command line: exit codes, one-line errors, atomic reports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lineage import __version__
+from lineage.cli import app
+from lineage.schema import (
+    DOCUMENTS_OUT,
+    FAMILY_COLUMNS,
+    PAIR_COLUMNS,
+    PASSAGE_COLUMNS,
+    TREE_COLUMNS,
+)
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("r") / "seeds"
+    result = _run("report", str(SEEDS), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_version():
+    result = _run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"lineage {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["report"]])
+def test_every_command_has_help(command):
+    result = _run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_report_help_has_example():
+    assert "Example: lineage report" in _run("report", "--help").output
+
+
+def test_report_writes_six_files_with_contract_columns(seeds_report: Path):
+    assert sorted(p.name for p in seeds_report.iterdir()) == sorted(
+        ["documents.csv", "pairs.csv", "families.csv", "tree.csv", "passages.csv",
+         "summary.json"]
+    )
+    expected = {
+        "documents.csv": DOCUMENTS_OUT,
+        "pairs.csv": PAIR_COLUMNS,
+        "families.csv": FAMILY_COLUMNS,
+        "tree.csv": TREE_COLUMNS,
+        "passages.csv": PASSAGE_COLUMNS,
+    }
+    for name, columns in expected.items():
+        header = pd.read_csv(seeds_report / name, nrows=0).columns
+        assert tuple(header[: len(columns)]) == tuple(columns), name
+    summary = json.loads((seeds_report / "summary.json").read_text())
+    assert summary["documents"] == 5
+    assert summary["lineage_version"] == __version__
+    assert summary["config"]["seed"] == 1
+
+
+def test_report_json_format(tmp_path: Path):
+    result = _run("report", str(SEEDS), "--out", str(tmp_path / "r"), "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["documents"] == 5
+
+
+def test_report_prints_summary_table(tmp_path: Path):
+    result = _run("report", str(SEEDS), "--out", str(tmp_path / "r"), "--quiet")
+    assert result.exit_code == 0
+    assert "pairs: partially-derived" in result.output
+    assert "report written to" in result.output
+
+
+def _assert_one_line_error(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error:")
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_missing_path(tmp_path: Path):
+    missing = tmp_path / "nope"
+    _assert_one_line_error(_run("report", str(missing), "--out", str(tmp_path / "o")),
+                           "nope")
+
+
+def test_empty_folder(tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    _assert_one_line_error(_run("report", str(tmp_path / "empty"), "--out",
+                                str(tmp_path / "o")), "empty")
+
+
+def test_malformed_jsonl_names_line(tmp_path: Path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": \n', encoding="utf-8")
+    _assert_one_line_error(_run("report", str(path), "--out", str(tmp_path / "o")),
+                           "bad.jsonl", "line 2")
+
+
+def test_duplicate_ids(tmp_path: Path):
+    path = tmp_path / "dup.csv"
+    path.write_text("id,text\nx,first text here\nx,second text here\n", encoding="utf-8")
+    _assert_one_line_error(_run("report", str(path), "--out", str(tmp_path / "o")),
+                           "dup.csv", "'x'")
+
+
+def test_table_without_text_column(tmp_path: Path):
+    path = tmp_path / "notext.csv"
+    path.write_text("id,body\nx,hello\n", encoding="utf-8")
+    _assert_one_line_error(_run("report", str(path), "--out", str(tmp_path / "o")),
+                           "notext.csv", "text")
+
+
+def test_out_is_an_existing_file(tmp_path: Path):
+    target = tmp_path / "file.txt"
+    target.write_text("keep me", encoding="utf-8")
+    _assert_one_line_error(_run("report", str(SEEDS), "--out", str(target)), "file.txt")
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_bad_config_file(tmp_path: Path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[sketch]\nnum_perms = 3\n", encoding="utf-8")
+    _assert_one_line_error(_run("report", str(SEEDS), "--out", str(tmp_path / "o"),
+                                "--config", str(cfg)), "num_perms")
+
+
+def test_failed_run_keeps_earlier_report_byte_identical(tmp_path: Path, seeds_report: Path):
+    out = tmp_path / "report"
+    shutil.copytree(seeds_report, out)
+    before = _snapshot(out)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    result = _run("report", str(bad), "--out", str(out))
+    assert result.exit_code == 2
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "report"]
+
+
+def test_interrupted_write_keeps_earlier_report(tmp_path: Path, seeds_report: Path, monkeypatch):
+    import lineage.write as write
+
+    out = tmp_path / "report"
+    shutil.copytree(seeds_report, out)
+    before = _snapshot(out)
+
+    def boom(result, folder):
+        (folder / "partial.csv").write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    from lineage.pipeline import analyze
+
+    result = analyze(SEEDS)
+    with pytest.raises(KeyboardInterrupt):
+        write.write_report(result, out, extra=boom)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_rerun_replaces_report(tmp_path: Path):
+    out = tmp_path / "r"
+    assert _run("report", str(SEEDS), "--out", str(out), "-q").exit_code == 0
+    (out / "stale.txt").write_text("old", encoding="utf-8")
+    assert _run("report", str(SEEDS), "--out", str(out), "-q").exit_code == 0
+    assert not (out / "stale.txt").exists()
+
+
+def test_binary_junk_beside_real_files_runs_with_warning(tmp_path: Path):
+    corpus = tmp_path / "c"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "junk.txt").write_bytes(bytes(range(256)) * 40)
+    result = _run("report", str(corpus), "--out", str(tmp_path / "o"), "-q")
+    assert result.exit_code == 0, result.output
+    assert "junk.txt" in result.output
+    assert len(pd.read_csv(tmp_path / "o" / "documents.csv")) == 5
+
+
+def test_single_article_runs(tmp_path: Path):
+    (tmp_path / "one").mkdir()
+    shutil.copy(next(SEEDS.iterdir()), tmp_path / "one")
+    result = _run("report", str(tmp_path / "one"), "--out", str(tmp_path / "o"), "-q")
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "o" / "documents.csv")) == 1
+    assert len(pd.read_csv(tmp_path / "o" / "pairs.csv")) == 0
+
+
+def test_module_entry_point():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "lineage", "--version"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"lineage {__version__}"
