@@ -45,6 +45,8 @@ def match_sentences(
     word_vectors: sp.csr_matrix,
     char_vectors: sp.csr_matrix,
     config: SentenceConfig,
+    *,
+    exclude: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One-to-one sentence matches for every document pair.
 
@@ -57,6 +59,8 @@ def match_sentences(
     word_vectors, char_vectors : csr_matrix
         L2-normalised TF-IDF rows, one per row of ``sentences``.
     config : SentenceConfig
+    exclude : ndarray of bool, optional
+        Sentences never matched (boilerplate).
 
     Returns
     -------
@@ -65,7 +69,10 @@ def match_sentences(
         index ``sentences`` (a sentence of ``a`` and one of ``b``).
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    eligible = np.flatnonzero(sentences["n_chars"].to_numpy() >= config.min_chars)
+    ok = sentences["n_chars"].to_numpy() >= config.min_chars
+    if exclude is not None:
+        ok &= ~exclude
+    eligible = np.flatnonzero(ok)
     n_docs = int(max(pairs.max(initial=-1), sentences["doc"].max() if len(sentences) else -1)) + 1
     counts = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=n_docs)
     first = np.r_[0, np.cumsum(counts)[:-1]]
@@ -141,43 +148,85 @@ def build_passages(
     return out[list(PASSAGE_TABLE)].reset_index(drop=True)
 
 
+def combine_passages(verbatim: pd.DataFrame, sentence: pd.DataFrame) -> pd.DataFrame:
+    """Token-level verbatim passages, plus the sentence passages they do not cover.
+
+    A sentence passage is dropped when verbatim passages of the same pair already
+    cover half of its span in ``a`` or in ``b``.
+    """
+    if verbatim.empty:
+        return sentence.reset_index(drop=True)
+    if sentence.empty:
+        return verbatim.sort_values(["pair", "a_start"]).reset_index(drop=True)
+    s = sentence.reset_index(drop=True).assign(_row=lambda f: np.arange(len(f)))
+    both = s.merge(verbatim, on="pair", suffixes=("", "_v"))
+    over_a = (np.minimum(both["a_end"], both["a_end_v"]) - np.maximum(both["a_start"],
+              both["a_start_v"])).clip(lower=0)
+    over_b = (np.minimum(both["b_end"], both["b_end_v"]) - np.maximum(both["b_start"],
+              both["b_start_v"])).clip(lower=0)
+    both = both.assign(over_a=over_a, over_b=over_b)
+    cover = both.groupby("_row")[["over_a", "over_b"]].sum()
+    covered = np.zeros(len(s), dtype=bool)
+    idx = cover.index.to_numpy()
+    covered[idx] = (cover["over_a"].to_numpy() >= 0.5 * (s.loc[idx, "a_end"] - s.loc[idx,
+                    "a_start"]).to_numpy()) | (cover["over_b"].to_numpy() >= 0.5 * (
+                    s.loc[idx, "b_end"] - s.loc[idx, "b_start"]).to_numpy())
+    kept = s.loc[~covered, list(PASSAGE_TABLE)]
+    out = pd.concat([verbatim[list(PASSAGE_TABLE)], kept], ignore_index=True)
+    return out.sort_values(["pair", "a_start"]).reset_index(drop=True)
+
+
 def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
              n_chars_b: np.ndarray) -> pd.DataFrame:
     """Per pair: the share of each text inside passages, and passage counts.
+
+    Overlapping passages (a verbatim phrase inside a rewritten sentence) count once:
+    the shares are of the union of the spans.
 
     Returns
     -------
     DataFrame
         ``n_pairs`` rows, columns ``aligned_a, aligned_b, n_passages``, ``n_verbatim``
-        (verbatim sentences), ``n_sentences`` (matched sentences), ``verbatim_chars``.
+        (verbatim passages), ``n_sentences`` (matched sentences), ``verbatim_chars``
+        (characters of ``a`` in verbatim passages).
     """
-    out = pd.DataFrame(
-        0.0, index=np.arange(n_pairs),
-        columns=["aligned_a", "aligned_b", "n_passages", "n_verbatim", "n_sentences",
-                 "verbatim_chars"],
-    )
+    counts = ["n_passages", "n_verbatim", "n_sentences", "verbatim_chars"]
+    out = pd.DataFrame(0.0, index=np.arange(n_pairs), columns=["aligned_a", "aligned_b",
+                                                                 *counts])
     if not passages.empty:
+        verb = (passages["kind"] == "verbatim").to_numpy()
         p = passages.assign(
-            la=passages["a_end"] - passages["a_start"],
-            lb=passages["b_end"] - passages["b_start"],
-            verb=(passages["kind"] == "verbatim").astype(int),
+            verb=verb.astype(np.int64),
+            vchars=np.where(verb, passages["a_end"] - passages["a_start"], 0),
         )
-        p["vchars"] = p["la"] * p["verb"]
-        p["vsent"] = p["n_sentences"] * p["verb"]
         g = p.groupby("pair").agg(
-            la=("la", "sum"), lb=("lb", "sum"), n_passages=("kind", "size"),
-            n_verbatim=("vsent", "sum"), n_sentences=("n_sentences", "sum"),
-            verbatim_chars=("vchars", "sum"),
+            n_passages=("kind", "size"), n_verbatim=("verb", "sum"),
+            n_sentences=("n_sentences", "sum"), verbatim_chars=("vchars", "sum"),
         )
         idx = g.index.to_numpy()
-        out.loc[idx, "aligned_a"] = g["la"].to_numpy() / np.maximum(n_chars_a[idx], 1)
-        out.loc[idx, "aligned_b"] = g["lb"].to_numpy() / np.maximum(n_chars_b[idx], 1)
-        for col in ("n_passages", "n_verbatim", "n_sentences", "verbatim_chars"):
+        la = _union_length(p["pair"].to_numpy(), p["a_start"].to_numpy(), p["a_end"].to_numpy())
+        lb = _union_length(p["pair"].to_numpy(), p["b_start"].to_numpy(), p["b_end"].to_numpy())
+        out.loc[idx, "aligned_a"] = la.reindex(idx).to_numpy() / np.maximum(n_chars_a[idx], 1)
+        out.loc[idx, "aligned_b"] = lb.reindex(idx).to_numpy() / np.maximum(n_chars_b[idx], 1)
+        for col in counts:
             out.loc[idx, col] = g[col].to_numpy()
     out[["aligned_a", "aligned_b"]] = out[["aligned_a", "aligned_b"]].clip(0.0, 1.0)
-    for col in ("n_passages", "n_verbatim", "n_sentences", "verbatim_chars"):
+    for col in counts:
         out[col] = out[col].astype(np.int64)
     return out
+
+
+def _union_length(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Series:
+    """Total length of the union of ``[start, end)`` spans, per pair."""
+    order = np.lexsort((start, pair))
+    pair, start, end = pair[order], start[order], end[order]
+    frame = pd.DataFrame({"pair": pair, "start": start, "end": end})
+    reach = frame.groupby("pair")["end"].cummax()
+    prev = reach.groupby(frame["pair"]).shift(1)
+    begin = np.maximum(start, prev.fillna(-1).to_numpy())
+    length = np.clip(end - begin, 0, None)
+    length = np.where(prev.isna().to_numpy(), end - start, length)
+    return pd.Series(length).groupby(pair).sum()
 
 
 # -- private helpers ---------------------------------------------------------------

@@ -110,12 +110,18 @@ class SentenceConfig:
         Sentences shorter than this (headings, datelines) are not matched alone (20).
     max_pair_sentences : int
         Cap on sentence pairs scored at once, to bound memory (2,000,000).
+    verbatim_min_tokens : int
+        Shortest verbatim passage found by token alignment, in tokens (8).
+    verbatim_gap : int
+        Tokens of small edits bridged inside a verbatim passage (3).
     """
 
     rewritten: float = 0.3
     verbatim: float = 0.9
     min_chars: int = 20
     max_pair_sentences: int = 2_000_000
+    verbatim_min_tokens: int = 8
+    verbatim_gap: int = 3
 
 
 @dataclass(frozen=True)
@@ -182,9 +188,14 @@ class TreeConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """All settings of a run. Results are deterministic for a given ``seed``."""
+    """All settings of a run. Results are deterministic for a given ``seed``.
+
+    ``boilerplate_min_docs``: a sentence in this many articles of one outlet is that
+    outlet's boilerplate and is left out of the evidence (3).
+    """
 
     seed: int = 1
+    boilerplate_min_docs: int = 3
     shingle: ShingleConfig = field(default_factory=ShingleConfig)
     sketch: SketchConfig = field(default_factory=SketchConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lineage import align, candidates, direction, family, relation, score, sketch, tree
+from lineage import align, boilerplate, direction, family, relation, score, sketch, tree, verbatim
+from lineage import candidates as candidate_pairs
 from lineage.config import Config
 from lineage.load import load_documents
-from lineage.normalize import sentence_table, tokenize
+from lineage.normalize import overlap_share, quoted_spans, sentence_table, tokenize
 from lineage.schema import (
     DOCUMENT_COLUMNS,
     DOCUMENTS_OUT,
@@ -29,7 +30,7 @@ from lineage.schema import (
     REUSE_RELATIONS,
     require_columns,
 )
-from lineage.shingle import shingle_hashes, shingle_size
+from lineage.shingle import positional_shingles, shingle_size
 from lineage.vectorize import fit_vectors
 
 __all__ = ["Analysis", "Progress", "analyze"]
@@ -73,6 +74,7 @@ def analyze(
     config: Config | None = None,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    candidates: np.ndarray | None = None,
 ) -> Analysis:
     """Find reuse between articles and infer who copied whom.
 
@@ -87,6 +89,10 @@ def analyze(
         See :data:`Progress`.
     warn : callable, optional
         Receives one-line warnings about the input (skipped files, bad dates).
+    candidates : ndarray of int64, shape (n_pairs, 2), optional
+        Candidate pairs found elsewhere (the Spark engine, the index), as positions
+        into the documents sorted by id, ``a < b``. When given, they replace this
+        run's own sketch and candidate stages; everything after is the same.
 
     Returns
     -------
@@ -110,37 +116,62 @@ def analyze(
     for text in texts:
         token_lists.append(tokenize(text))
         advance(1)
-    shingles = [shingle_hashes(t, config.shingle) for t in token_lists]
-    sizes = [shingle_size(t, config.shingle) for t in token_lists]
-    n_shingle = max(set(sizes), key=sizes.count) if sizes else config.shingle.size
+    sizes = np.array([shingle_size(t, config.shingle) for t in token_lists], dtype=np.int64)
+    n_shingle = int(np.bincount(sizes).argmax()) if len(sizes) else config.shingle.size
 
-    tick("sketch", 1)
-    signatures = sketch.minhash_signatures(
-        shingles, num_perm=config.sketch.num_perm, seed=config.seed
-    )
+    tick("boilerplate", 1)
+    sentences = sentence_table(texts)
+    boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
+                                          min_docs=config.boilerplate_min_docs)
+    spans = _spans_by_doc(sentences[boiler], len(texts))
+    skips = [boilerplate.mask_tokens(t.starts, sp) for t, sp in zip(token_lists, spans,
+                                                                    strict=True)]
+    positional = [positional_shingles(t, config.shingle) for t in token_lists]
+    skips = [sk[: len(p)] for sk, p in zip(skips, positional, strict=True)]
+    shingles = [np.unique(p[~sk]) for p, sk in zip(positional, skips, strict=True)]
+    clean = [boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans, strict=True)]
+
     tick("vectorize", 1)
-    word_vecs, char_vecs = fit_vectors(texts)
+    word_vecs, char_vecs = fit_vectors(clean)
     tick("candidates", 1)
-    pairs = candidates.union_pairs(
-        candidates.lsh_candidates(signatures, threshold=config.sketch.threshold),
-        candidates.tfidf_candidates(word_vecs, config.candidates),
-    )
+    if candidates is None:
+        signatures = sketch.minhash_signatures(
+            shingles, num_perm=config.sketch.num_perm, seed=config.seed
+        )
+        pairs = candidate_pairs.union_pairs(
+            candidate_pairs.lsh_candidates(signatures, threshold=config.sketch.threshold),
+            candidate_pairs.tfidf_candidates(word_vecs, config.candidates),
+        )
+    else:
+        pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))
     tick("score", 1)
     scores = score.score_pairs(pairs, score.shingle_matrix(shingles), word_vecs, char_vecs)
 
     tick("align", 1)
-    sentences = sentence_table(texts)
     sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
         index=False)]
     sent_word, sent_char = fit_vectors(sent_texts)
-    matches = align.match_sentences(pairs, sentences, sent_word, sent_char, config.sentences)
-    passages = align.build_passages(matches, pairs, sentences, config.sentences)
+    matches = align.match_sentences(pairs, sentences, sent_word, sent_char, config.sentences,
+                                    exclude=boiler)
+    by_sentence = align.build_passages(matches, pairs, sentences, config.sentences)
+    min_shared = max(1, config.sentences.verbatim_min_tokens - n_shingle + 1)
+    rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)
+    by_tokens = verbatim.verbatim_passages(
+        pairs, rows, positional, skips, [t.starts for t in token_lists],
+        [t.ends for t in token_lists], sizes,
+        min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
+    )
+    passages = align.combine_passages(by_tokens, by_sentence)
+    passages["quote"] = _quote_flags(passages, texts)
     n_chars = np.array([len(t) for t in texts], dtype=np.int64)
-    cov = align.coverage(passages, len(pairs), n_chars[pairs[:, 0]], n_chars[pairs[:, 1]]
-                         if len(pairs) else n_chars[:0])
+    chars_a, chars_b = n_chars[pairs[:, 0]], n_chars[pairs[:, 1]]
+    cov = align.coverage(passages, len(pairs), chars_a, chars_b)
+    strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
+    cov["n_quotes"] = cov["n_passages"] - strong["n_passages"]
+    strong = strong.rename(columns={"aligned_a": "evidence_a", "aligned_b": "evidence_b"})
 
     tick("relations", 1)
-    feats = pd.concat([scores, cov], axis=1)
+    feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "n_quotes"]], strong], axis=1)
     feats["relation"] = relation.classify(feats, config.relation, shingle_size=n_shingle)
     feats = feats[feats["relation"].notna()].copy()
     ids = docs["id"].to_numpy()
@@ -154,15 +185,14 @@ def analyze(
     )
     feats["confidence"] = np.where(reuse, conf, 0.0)
     feats["direction_p"] = (1 + np.tanh(2 * signed)) / 2
-    n_sent = np.bincount(
-        sentences["doc"][sentences["n_chars"] >= config.sentences.min_chars],
-        minlength=len(docs),
-    )
+    eligible = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy() & ~boiler
+    n_sent = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=len(docs))
     feats["evidence"] = [
         relation.describe(row, row["a"], row["b"], n_sent[row["ai"]], n_sent[row["bi"]],
                           n_shingle)
         for _, row in feats.iterrows()
     ]
+    docs["boilerplate_chars"] = [int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans]
 
     tick("lineage", 1)
     docs["family"] = family.assign_families(docs["id"], feats)
@@ -178,6 +208,33 @@ def analyze(
     return result
 
 
+# -- helpers ---------------------------------------------------------------------
+
+
+def _spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:
+    """``[start, end)`` spans of the given sentence rows, grouped by document."""
+    out = [np.empty((0, 2), dtype=np.int64) for _ in range(n_docs)]
+    for doc, group in sentences.groupby("doc"):
+        out[int(doc)] = group[["start", "end"]].to_numpy(dtype=np.int64)
+    return out
+
+
+def _quote_flags(passages: pd.DataFrame, texts: list[str]) -> np.ndarray:
+    """True for passages that are mostly direct quotation on either side."""
+    if passages.empty:
+        return np.zeros(0, dtype=bool)
+    quotes = {}
+    flags = []
+    for ai, bi, a0, a1, b0, b1 in passages[["ai", "bi", "a_start", "a_end", "b_start", "b_end"
+                                            ]].itertuples(index=False):
+        for d in (ai, bi):
+            if d not in quotes:
+                quotes[d] = quoted_spans(texts[d])
+        flags.append(max(overlap_share(quotes[ai], a0, a1), overlap_share(quotes[bi], b0, b1))
+                     >= 0.5)
+    return np.asarray(flags, dtype=bool)
+
+
 # -- output tables -----------------------------------------------------------------
 
 
@@ -185,7 +242,7 @@ def _documents_table(docs: pd.DataFrame, token_lists) -> pd.DataFrame:
     out = docs.copy()
     out["n_chars"] = out["text"].str.len().astype(np.int64)
     out["n_words"] = np.array([len(t) for t in token_lists], dtype=np.int64)
-    return out[[*DOCUMENTS_OUT, "url", "text"]]
+    return out[[*DOCUMENTS_OUT, "boilerplate_chars", "url", "text"]]
 
 
 def _pairs_table(feats: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Relation labels and the plain-English evidence for each scored pair.
 
-The label comes from how much of each text is covered by shared passages
-(``aligned_a``/``aligned_b``, from :mod:`lineage.align`), how many sentences match,
+The label comes from how much of each text is covered by shared passages other
+than direct quotations (``evidence_a``/``evidence_b``: everyone quotes the same
+speaker, so a shared quote is weak evidence), how many sentences match,
 how much is verbatim, and the document-level topical similarity:
 
 ``duplicate``
@@ -34,8 +35,8 @@ FEATURE_COLUMNS = (
     "shared_shingles",
     "tfidf_cosine",
     "char_cosine",
-    "aligned_a",
-    "aligned_b",
+    "evidence_a",
+    "evidence_b",
     "n_sentences",
     "n_verbatim",
     "verbatim_chars",
@@ -61,8 +62,8 @@ def classify(features: pd.DataFrame, config: RelationConfig, *, shingle_size: in
     """
     require_columns(features, FEATURE_COLUMNS, table="pair features")
     f = features
-    cov_max = np.maximum(f["aligned_a"], f["aligned_b"]).to_numpy()
-    cov_min = np.minimum(f["aligned_a"], f["aligned_b"]).to_numpy()
+    cov_max = np.maximum(f["evidence_a"], f["evidence_b"]).to_numpy()
+    cov_min = np.minimum(f["evidence_a"], f["evidence_b"]).to_numpy()
     verbatim_words = np.maximum(
         np.where(f["shared_shingles"] > 0, f["shared_shingles"] + shingle_size - 1, 0),
         f["verbatim_chars"].to_numpy() / 6.0,
@@ -88,22 +89,34 @@ def describe(row: pd.Series, a: str, b: str, n_sent_a: int, n_sent_b: int,
     """One plain-English sentence saying why a pair got its relation."""
     relation = row["relation"]
     pct_a, pct_b = round(100 * row["aligned_a"]), round(100 * row["aligned_b"])
-    n, nv = int(row["n_sentences"]), int(row["n_verbatim"])
+    n = int(row["n_sentences"])
     if relation == "same-story":
+        quotes = int(row.get("n_quotes", 0))
+        quoted = f", {quotes} shared direct quote(s) (weak evidence)" if quotes else ""
         return (
             f"same topic (word TF-IDF cosine {row['tfidf_cosine']:.2f}) but only {n} "
-            f"sentence(s) loosely match ({max(pct_a, pct_b)}% of the more-covered text): "
-            "likely written independently"
+            f"sentence(s) loosely match ({max(pct_a, pct_b)}% of the more-covered text)"
+            f"{quoted}: likely written independently"
         )
     smaller, n_small, who = (b, n_sent_b, "b") if n_sent_b <= n_sent_a else (a, n_sent_a, "a")
     other = a if who == "b" else b
-    parts = [
-        f"{n} of {n_small} sentences of {smaller} match {other} "
-        f"({nv} verbatim, {n - nv} rewritten)" if n else "no sentence matches"
-    ]
+    nv = int(row["n_verbatim"])
+    words = round(row["verbatim_chars"] / 6)
+    parts = []
+    if n:
+        parts.append(
+            f"{n} of {n_small} sentences of {smaller} have a rewritten counterpart in {other}"
+        )
+    if nv:
+        parts.append(f"{nv} verbatim passage(s) (about {words} words)")
+    if not parts:
+        parts.append("no sentence matches")
     parts.append(f"{pct_a}% of {a} and {pct_b}% of {b} lie in shared passages")
     if row["jaccard"] > 0:
         parts.append(f"word {shingle_size}-gram Jaccard {row['jaccard']:.2f}")
+    quotes = int(row.get("n_quotes", 0))
+    if quotes:
+        parts.append(f"{quotes} shared direct quote(s), weak evidence, not counted")
     if relation == "duplicate":
         parts.insert(0, "near-identical texts")
     return "; ".join(parts)

@@ -3,19 +3,35 @@
 A shingle is ``size`` consecutive token forms. Its hash depends only on the forms
 (BLAKE2b of each form, mixed positionally), never on the corpus, so sketches made
 on different days can be compared.
+
+:func:`shingle_corpus` is the fast path for a whole corpus: it takes only the token
+forms (no offsets), hashes each distinct form once per worker, and spreads chunks
+of documents over ``jobs`` processes. Its output equals calling
+:func:`lineage.normalize.tokenize` and :func:`shingle_hashes` on every text, for
+any ``jobs``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 import numpy as np
 
 from lineage.config import ShingleConfig
-from lineage.normalize import Tokens, is_unspaced
+from lineage.normalize import _TOKEN, _UNSPACED_CHAR, Tokens, _form, is_unspaced
 
-__all__ = ["shingle_hashes", "shingle_size", "token_hashes"]
+__all__ = [
+    "positional_shingles",
+    "resolve_jobs",
+    "shingle_corpus",
+    "shingle_hashes",
+    "shingle_size",
+    "token_hashes",
+]
 
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
@@ -23,6 +39,9 @@ _MIX = np.array(
      0x2545F4914F6CDD1D, 0x9FB21C651E98DF25, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB],
     dtype=np.uint64,
 )
+
+#: Below this many documents the process pool costs more than it saves.
+_MIN_PARALLEL_DOCS = 2_000
 
 
 def shingle_size(tokens: Tokens, config: ShingleConfig) -> int:
@@ -32,7 +51,7 @@ def shingle_size(tokens: Tokens, config: ShingleConfig) -> int:
 
 def token_hashes(forms: list[str]) -> np.ndarray:
     """Stable 64-bit hash of each token form, shape (n_tokens,)."""
-    return np.fromiter((_hash_form(f) for f in forms), dtype=np.uint64, count=len(forms))
+    return np.fromiter(map(_hash_form, forms), dtype=np.uint64, count=len(forms))
 
 
 def shingle_hashes(tokens: Tokens, config: ShingleConfig) -> np.ndarray:
@@ -50,8 +69,94 @@ def shingle_hashes(tokens: Tokens, config: ShingleConfig) -> np.ndarray:
         Sorted, distinct. A text shorter than one shingle gives one shingle of all
         its tokens; an empty text gives an empty array.
     """
-    n = shingle_size(tokens, config)
-    th = token_hashes(tokens.forms)
+    return _shingles_of(token_hashes(tokens.forms), shingle_size(tokens, config))
+
+
+def positional_shingles(tokens: Tokens, config: ShingleConfig) -> np.ndarray:
+    """The hash of the shingle starting at each token, in text order.
+
+    Returns
+    -------
+    ndarray of uint32, shape (max(n_tokens - size + 1, 1),)
+        Entry ``i`` hashes tokens ``i .. i + size - 1`` (all tokens when the text is
+        shorter than one shingle); empty for an empty text. ``np.unique`` of it is
+        :func:`shingle_hashes`.
+    """
+    return _positional(token_hashes(tokens.forms), shingle_size(tokens, config))
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """Worker processes to use: ``None`` or ``0`` means all cores, negative counts back."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    if not jobs:
+        return cores
+    return max(1, cores + 1 + jobs) if jobs < 0 else int(jobs)
+
+
+def shingle_corpus(
+    texts: Sequence[str], config: ShingleConfig, *, jobs: int | None = None,
+    chunk_docs: int = 1_000,
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Shingle hashes of every text, in parallel.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Document texts, by position.
+    config : ShingleConfig
+    jobs : int, optional
+        Worker processes; ``None`` (default) uses every core, ``1`` runs in this
+        process. The output does not depend on ``jobs``.
+    chunk_docs : int, default 1000
+        Documents sent to a worker at once.
+
+    Returns
+    -------
+    shingles : list of ndarray of uint32
+        ``shingle_hashes(tokenize(text), config)`` for each text.
+    sizes : ndarray of int64, shape (n_texts,)
+        Tokens per shingle used for each text (:func:`shingle_size`).
+    n_words : ndarray of int64, shape (n_texts,)
+        Tokens in each text (``len(tokenize(text))``).
+    """
+    texts = list(texts)
+    jobs = min(resolve_jobs(jobs), max(1, len(texts) // chunk_docs))
+    chunks = [texts[i : i + chunk_docs] for i in range(0, len(texts), chunk_docs)]
+    args = [(c, config.size, config.cjk_size) for c in chunks]
+    if jobs <= 1 or len(texts) < _MIN_PARALLEL_DOCS:
+        parts = [_shingle_chunk(a) for a in args]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = list(pool.map(_shingle_chunk, args))
+    shingles = [s for part in parts for s in part[0]]
+    sizes = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    n_words = np.concatenate([p[2] for p in parts]) if parts else np.empty(0, np.int64)
+    return shingles, sizes, n_words
+
+
+# -- private helpers ---------------------------------------------------------------
+
+
+def _shingle_chunk(
+    args: tuple[list[str], int, int],
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    texts, size, cjk_size = args
+    out, sizes, n_words = [], np.empty(len(texts), np.int64), np.empty(len(texts), np.int64)
+    for i, text in enumerate(texts):
+        forms = [_form(t) for t in _TOKEN.findall(text)]
+        n_unspaced = sum(1 for f in forms if len(f) == 1 and _UNSPACED_CHAR.match(f))
+        sizes[i] = cjk_size if forms and n_unspaced / len(forms) > 0.5 else size
+        n_words[i] = len(forms)
+        out.append(_shingles_of(token_hashes(forms), int(sizes[i])))
+    return out, sizes, n_words
+
+
+def _shingles_of(th: np.ndarray, n: int) -> np.ndarray:
+    return np.unique(_positional(th, n))
+
+
+def _positional(th: np.ndarray, n: int) -> np.ndarray:
     if len(th) == 0:
         return np.empty(0, dtype=np.uint32)
     n = min(n, len(th))
@@ -62,7 +167,7 @@ def shingle_hashes(tokens: Tokens, config: ShingleConfig) -> np.ndarray:
             h = (h ^ th[k : k + m]) * _MIX[k % len(_MIX)]
             h ^= h >> np.uint64(29)
         h ^= np.uint64(n)
-    return np.unique((h >> np.uint64(32)).astype(np.uint32))
+    return (h >> np.uint64(32)).astype(np.uint32)
 
 
 @lru_cache(maxsize=1 << 20)

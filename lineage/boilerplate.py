@@ -1,0 +1,79 @@
+"""Boilerplate: text an outlet repeats across its articles (bylines, footers, blurbs).
+
+Following passim, boilerplate is found from the corpus itself: a sentence (compared
+after NFKC, case folding and collapsing digits and white space) that appears in at
+least ``min_docs`` articles of the same outlet (``source``) is that outlet's
+boilerplate. Such sentences are left out of every piece of evidence (shingles,
+TF-IDF, sentence matches), so two articles that share only boilerplate are not reuse.
+Articles without a ``source`` are never marked: without an outlet, a sentence shared
+by many articles is as likely to be wire copy as boilerplate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import regex
+
+from lineage.normalize import normalize_text
+from lineage.schema import require_columns
+
+__all__ = ["find_boilerplate", "mask_tokens", "strip_boilerplate"]
+
+_DIGITS = regex.compile(r"\d+")
+_SPACE = regex.compile(r"\s+")
+
+
+def find_boilerplate(
+    sentences: pd.DataFrame, texts: list[str], sources: pd.Series, *, min_docs: int = 3
+) -> np.ndarray:
+    """Mark each sentence that is its outlet's boilerplate.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        From :func:`lineage.normalize.sentence_table` (``doc, start, end``).
+    texts : list of str
+        Document texts by position.
+    sources : Series of str
+        The outlet of each document, by position ("" when unknown).
+    min_docs : int, default 3
+        Articles of one outlet that must carry the sentence.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(sentences),)
+    """
+    require_columns(sentences, ("doc", "start", "end"), table="sentences")
+    if sentences.empty:
+        return np.zeros(0, dtype=bool)
+    doc = sentences["doc"].to_numpy()
+    outlet = sources.fillna("").astype(str).str.strip().str.casefold().to_numpy()[doc]
+    keys = [
+        _SPACE.sub(" ", _DIGITS.sub("0", normalize_text(texts[d][s:e])))
+        for d, s, e in zip(doc, sentences["start"], sentences["end"], strict=True)
+    ]
+    frame = pd.DataFrame({"outlet": outlet, "key": keys, "doc": doc})
+    spread = frame.groupby(["outlet", "key"])["doc"].transform("nunique").to_numpy()
+    return (outlet != "") & (spread >= min_docs)
+
+
+def mask_tokens(token_starts: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """True for each token whose start lies inside one of ``spans`` (shape (k, 2))."""
+    if len(spans) == 0 or len(token_starts) == 0:
+        return np.zeros(len(token_starts), dtype=bool)
+    spans = spans[np.argsort(spans[:, 0])]
+    k = np.searchsorted(spans[:, 0], token_starts, side="right") - 1
+    inside = k >= 0
+    inside[inside] = token_starts[inside] < spans[k[inside], 1]
+    return inside
+
+
+def strip_boilerplate(text: str, spans: np.ndarray) -> str:
+    """``text`` with the given ``[start, end)`` spans blanked out (same length)."""
+    if len(spans) == 0:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)

@@ -1,0 +1,164 @@
+"""Verbatim passages: maximal runs of shared shingles, tolerant of small edits.
+
+For one pair, every shingle position of ``a`` is matched with the positions of the
+same shingle in ``b``. Matches on one diagonal (``j - i`` constant) form a run; a
+run survives a changed word (which breaks ``size`` consecutive shingles) because
+gaps of up to ``size + gap`` positions on the diagonal are bridged. Neighbouring
+runs on nearby diagonals (a word inserted or deleted) merge as local alignment
+does. Runs shorter than ``min_tokens`` tokens are dropped, and overlapping runs are
+resolved longest first, so each token of ``a`` and of ``b`` is in at most one run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["verbatim_runs"]
+
+_MAX_REPEATS = 4
+
+
+def verbatim_runs(
+    ha: np.ndarray,
+    hb: np.ndarray,
+    size: int,
+    *,
+    min_tokens: int = 8,
+    gap: int = 3,
+    skip_a: np.ndarray | None = None,
+    skip_b: np.ndarray | None = None,
+) -> np.ndarray:
+    """Token spans of the verbatim passages shared by two texts.
+
+    Parameters
+    ----------
+    ha, hb : ndarray of uint32
+        Positional shingle hashes (:func:`lineage.shingle.positional_shingles`).
+    size : int
+        Tokens per shingle.
+    min_tokens : int, default 8
+        Shortest run kept, in tokens.
+    gap : int, default 3
+        Tokens of edits bridged inside a run.
+    skip_a, skip_b : ndarray of bool, optional
+        Shingle positions to ignore (boilerplate).
+
+    Returns
+    -------
+    ndarray of int64, shape (n_runs, 4)
+        ``a_start, a_end, b_start, b_end`` token indices (end exclusive), ordered by
+        ``a_start``.
+    """
+    i, j = _anchors(ha, hb, skip_a, skip_b)
+    if len(i) == 0:
+        return np.empty((0, 4), dtype=np.int64)
+    runs = _diagonal_runs(i, j, size, gap)
+    runs = _merge_neighbours(runs, gap + size)
+    runs = runs[(runs[:, 1] - runs[:, 0]) >= min_tokens]
+    return _resolve_overlaps(runs)
+
+
+def _anchors(ha, hb, skip_a, skip_b) -> tuple[np.ndarray, np.ndarray]:
+    pos_a = np.arange(len(ha)) if skip_a is None else np.flatnonzero(~skip_a)
+    pos_b = np.arange(len(hb)) if skip_b is None else np.flatnonzero(~skip_b)
+    if len(pos_a) == 0 or len(pos_b) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = pos_b[np.argsort(hb[pos_b], kind="stable")]
+    sorted_b = hb[order]
+    lo = np.searchsorted(sorted_b, ha[pos_a], side="left")
+    hi = np.searchsorted(sorted_b, ha[pos_a], side="right")
+    count = hi - lo
+    keep = (count > 0) & (count <= _MAX_REPEATS)
+    pos_a, lo, count = pos_a[keep], lo[keep], count[keep]
+    i = np.repeat(pos_a, count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    j = order[np.repeat(lo, count) + offset]
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def _diagonal_runs(i: np.ndarray, j: np.ndarray, size: int, gap: int) -> np.ndarray:
+    diag = j - i
+    order = np.lexsort((i, diag))
+    i, j, diag = i[order], j[order], diag[order]
+    brk = np.ones(len(i), dtype=bool)
+    brk[1:] = (diag[1:] != diag[:-1]) | (i[1:] - i[:-1] > size + gap)
+    starts = np.flatnonzero(brk)
+    ends = np.r_[starts[1:], len(i)] - 1
+    runs = np.column_stack([i[starts], i[ends] + size, j[starts], j[ends] + size])
+    return runs[np.argsort(runs[:, 0], kind="stable")]
+
+
+def _merge_neighbours(runs: np.ndarray, reach: int) -> np.ndarray:
+    merged: list[list[int]] = []
+    for a0, a1, b0, b1 in runs.tolist():
+        if merged:
+            last = merged[-1]
+            da, db = a0 - last[1], b0 - last[3]
+            if -reach <= da <= reach and -reach <= db <= reach and b1 > last[3]:
+                last[1], last[3] = max(last[1], a1), max(last[3], b1)
+                continue
+        merged.append([a0, a1, b0, b1])
+    return np.asarray(merged, dtype=np.int64).reshape(-1, 4)
+
+
+def _resolve_overlaps(runs: np.ndarray) -> np.ndarray:
+    if len(runs) <= 1:
+        return runs
+    order = np.argsort(-(runs[:, 1] - runs[:, 0]), kind="stable")
+    kept: list[np.ndarray] = []
+    for run in runs[order]:
+        if all(run[0] >= k[1] or run[1] <= k[0] for k in kept) and all(
+            run[2] >= k[3] or run[3] <= k[2] for k in kept
+        ):
+            kept.append(run)
+    out = np.asarray(kept, dtype=np.int64)
+    return out[np.argsort(out[:, 0], kind="stable")]
+
+
+def verbatim_passages(
+    pairs: np.ndarray,
+    rows: np.ndarray,
+    positional: list[np.ndarray],
+    skips: list[np.ndarray],
+    token_starts: list[np.ndarray],
+    token_ends: list[np.ndarray],
+    sizes: np.ndarray,
+    *,
+    min_tokens: int = 8,
+    gap: int = 3,
+):
+    """Verbatim passages (character offsets) for the pairs at ``rows``.
+
+    Parameters
+    ----------
+    pairs : ndarray of int64, shape (n_pairs, 2)
+    rows : ndarray of int64
+        Which pairs to align (those sharing enough shingles).
+    positional, skips : list of ndarray
+        Per document: positional shingle hashes and the boilerplate positions.
+    token_starts, token_ends : list of ndarray
+        Per document: token offsets into the original text.
+    sizes : ndarray of int64
+        Per document: tokens per shingle.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`lineage.align.PASSAGE_TABLE` with ``kind == "verbatim"``,
+        ``similarity`` 1.0 and ``n_sentences`` 0.
+    """
+    import pandas as pd
+
+    from lineage.align import PASSAGE_TABLE
+
+    out = []
+    for row in rows.tolist():
+        a, b = pairs[row]
+        if sizes[a] != sizes[b]:
+            continue
+        runs = verbatim_runs(positional[a], positional[b], int(sizes[a]), min_tokens=min_tokens,
+                             gap=gap, skip_a=skips[a], skip_b=skips[b])
+        for a0, a1, b0, b1 in runs.tolist():
+            out.append((row, a, b, token_starts[a][a0], token_ends[a][a1 - 1],
+                        token_starts[b][b0], token_ends[b][b1 - 1], "verbatim", 1.0, 0))
+    return pd.DataFrame(out, columns=list(PASSAGE_TABLE))
