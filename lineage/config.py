@@ -162,12 +162,19 @@ class TreeConfig:
     time_weight : float
         Weight of publication order in the direction score (0.5); text evidence
         weighs 1.
+    sibling_coverage : float
+        Two reuse partners are siblings of an unseen common source only when neither
+        is covered this much by the other (0.8).
+    sibling_margin : float
+        ... and their direction probability is within this of 0.5 (0.15).
     wire_sources : tuple of str
         Outlets treated as likely roots (wire services), matched case-insensitively
         as substrings of ``source``.
     """
 
     time_weight: float = 0.5
+    sibling_coverage: float = 0.8
+    sibling_margin: float = 0.15
     wire_sources: tuple[str, ...] = (
         "associated press",
         "ap",

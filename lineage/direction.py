@@ -4,8 +4,10 @@ The score is positive when ``a`` is the likely source of ``b``. It adds
 
 * text: the copy is the more-covered side (a trimmed or excerpted copy lies
   mostly inside its source), from aligned coverage and shingle containment;
-* time: ``time_weight`` towards the earlier article when both dates are known
-  (strong but not absolute: feeds carry wrong dates);
+* time: up to ``time_weight`` towards the earlier article when both dates are
+  known, growing with the gap (``1 - exp(-gap / 1 h)``: copies minutes apart are
+  as likely siblings of one wire text as copies of each other); strong but not
+  absolute, since feeds carry wrong dates;
 * outlet: a bonus towards a wire service (``wire_sources``).
 
 Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknown.
@@ -21,6 +23,7 @@ from lineage.config import TreeConfig
 __all__ = ["direction_scores", "is_wire", "likely_sources"]
 
 _WIRE_BONUS = 0.3
+_TIME_SCALE = 3600.0
 _UNKNOWN = 0.1
 
 
@@ -56,7 +59,8 @@ def direction_scores(
     ta, tb = times[ai], times[bi]
     known = ~(pd.isna(ta) | pd.isna(tb))
     order = np.zeros(len(pairs))
-    order[known] = np.sign((tb[known] - ta[known]).astype("timedelta64[s]").astype(np.float64))
+    gap = (tb[known] - ta[known]).astype("timedelta64[s]").astype(np.float64)
+    order[known] = np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
     outlet = _WIRE_BONUS * (wire[ai].astype(float) - wire[bi].astype(float))
     return text + config.time_weight * order + outlet
 

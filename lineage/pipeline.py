@@ -56,6 +56,8 @@ class Analysis:
         :data:`~lineage.schema.TREE_COLUMNS`.
     passages : DataFrame
         :data:`~lineage.schema.PASSAGE_COLUMNS`.
+    latent : DataFrame
+        Unseen common sources: ``family, id, children, text`` (the reconstructed text).
     summary : dict
         Counts, the config used, the lineage version, input and run time.
     """
@@ -65,6 +67,8 @@ class Analysis:
     families: pd.DataFrame
     tree: pd.DataFrame
     passages: pd.DataFrame
+    latent: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["family", "id",
+                                                                              "children", "text"]))
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -196,13 +200,15 @@ def analyze(
 
     tick("lineage", 1)
     docs["family"] = family.assign_families(docs["id"], feats)
-    tree_table = tree.build_tree(docs, feats, wire)
+    tree_table = tree.build_tree(docs, feats, wire, config.tree)
+    passage_table = _passages_table(passages, feats, ids, texts)
     result = Analysis(
         documents=_documents_table(docs, token_lists),
         pairs=_pairs_table(feats),
         families=_families_table(docs, tree_table),
         tree=tree_table,
-        passages=_passages_table(passages, feats, ids, texts),
+        passages=passage_table,
+        latent=tree.latent_sources(tree_table, passage_table, dict(zip(ids, texts, strict=True))),
     )
     result.summary = _summary(result, config, documents, time.perf_counter() - started)
     return result
@@ -262,8 +268,14 @@ def _families_table(docs: pd.DataFrame, tree_table: pd.DataFrame) -> pd.DataFram
     members = docs[docs["family"].notna()][["family", "id"]].copy()
     roots = set(tree_table.loc[tree_table["parent"] == "", "child"])
     members["role"] = np.where(members["id"].isin(roots), "root", "member")
+    latent = tree_table.loc[tree_table["child"].str.startswith("latent:"), "child"]
+    extra = pd.DataFrame({"family": latent.str.split(":").str[1].astype(np.int64), "id": latent,
+                          "role": "latent"})
     members["family"] = members["family"].astype(np.int64)
-    return members.sort_values(["family", "id"]).reset_index(drop=True)[list(FAMILY_COLUMNS)]
+    out = pd.concat([members, extra], ignore_index=True)
+    out["_latent"] = out["role"] != "latent"
+    out = out.sort_values(["family", "_latent", "id"]).drop(columns="_latent")
+    return out.reset_index(drop=True)[list(FAMILY_COLUMNS)]
 
 
 def _passages_table(passages: pd.DataFrame, feats: pd.DataFrame, ids, texts) -> pd.DataFrame:
@@ -302,6 +314,7 @@ def _summary(result: Analysis, config: Config, source: Any, seconds: float) -> d
         "reuse_pairs": int(result.pairs["relation"].isin(REUSE_RELATIONS).sum()),
         "families": int(result.families["family"].nunique()) if len(result.families) else 0,
         "passages": len(result.passages),
+        "latent_sources": len(result.latent),
         "run_seconds": round(seconds, 3),
         "config": config.to_dict(),
     }

@@ -6,6 +6,14 @@ strength (its larger aligned share) times the probability of that direction (fro
 (wire services and the earliest article weigh more). networkx's
 ``maximum_spanning_arborescence`` then picks all parents at once (Edmonds'
 algorithm), so one strong pair cannot force a cycle or a wrong chain.
+
+**Unseen common source.** Two articles are *siblings* when they share passages but
+neither contains the other (each carries shared material the other lacks: both
+``aligned`` shares below ``sibling_coverage``) and their direction is uncertain
+(probability within ``sibling_margin`` of 0.5: near-simultaneous or undated). When
+the tree makes a family's root the parent of a sibling, the pair is better read as
+two copies of one unseen text: ``latent:<family>`` becomes the family's root, with
+the old root and its sibling children beneath it.
 """
 
 from __future__ import annotations
@@ -14,14 +22,38 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from lineage.config import TreeConfig
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
-__all__ = ["build_tree"]
+__all__ = ["LATENT_COLUMNS", "build_tree", "latent_id", "latent_sources", "sibling_pairs"]
+
+#: Columns of the latent-source table: family, latent id, its children, reconstructed text.
+LATENT_COLUMNS = ("family", "id", "children", "text")
 
 _ROOT = "\x00root"
 
 
-def build_tree(documents: pd.DataFrame, pairs: pd.DataFrame, wire: np.ndarray) -> pd.DataFrame:
+def latent_id(family: int) -> str:
+    """The id of a family's unseen common source."""
+    return f"latent:{family}"
+
+
+def sibling_pairs(pairs: pd.DataFrame, config: TreeConfig) -> np.ndarray:
+    """True for reuse pairs that look like two copies of an unseen common source."""
+    reuse = pairs["relation"].isin(REUSE_RELATIONS).to_numpy()
+    neither_contains = (
+        np.maximum(pairs["aligned_a"], pairs["aligned_b"]).to_numpy() < config.sibling_coverage
+    )
+    uncertain = np.abs(pairs["direction_p"].to_numpy() - 0.5) < config.sibling_margin
+    return reuse & neither_contains & uncertain
+
+
+def build_tree(
+    documents: pd.DataFrame,
+    pairs: pd.DataFrame,
+    wire: np.ndarray,
+    config: TreeConfig | None = None,
+) -> pd.DataFrame:
     """Parent of every article that belongs to a family.
 
     Parameters
@@ -33,15 +65,19 @@ def build_tree(documents: pd.DataFrame, pairs: pd.DataFrame, wire: np.ndarray) -
         ``aligned_a, aligned_b``.
     wire : ndarray of bool
         By row of ``documents``.
+    config : TreeConfig, optional
 
     Returns
     -------
     DataFrame
         Columns :data:`lineage.schema.TREE_COLUMNS`, one row per family member;
-        ``parent`` is "" for a family's root.
+        ``parent`` is "" for a family's root and ``latent:<family>`` for an unseen
+        common source (which then has a row of its own, as a root).
     """
+    config = config or TreeConfig()
     require_columns(documents, ("id", "published", "family"), table="documents")
-    require_columns(pairs, ("a", "b", "relation", "direction_p"), table="pairs")
+    require_columns(pairs, ("a", "b", "relation", "direction_p", "aligned_a", "aligned_b"),
+                    table="pairs")
     members = documents[documents["family"].notna()]
     if members.empty:
         return pd.DataFrame(columns=list(TREE_COLUMNS))
@@ -54,18 +90,74 @@ def build_tree(documents: pd.DataFrame, pairs: pd.DataFrame, wire: np.ndarray) -
     graph.add_weighted_edges_from(zip(a, b, 1.0 + strength * p, strict=True))
     graph.add_weighted_edges_from(zip(b, a, 1.0 + strength * (1 - p), strict=True))
     tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)
+    family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
+    sib = reuse[sibling_pairs(reuse, config)]
+    _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)
     prob = {(x, y): q for x, y, q in zip(a, b, p, strict=True)}
     prob.update({(y, x): 1 - q for x, y, q in zip(a, b, p, strict=True)})
+    return _rows(tree, members["id"], prob)
+
+
+def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
+                   texts: dict[str, str]) -> pd.DataFrame:
+    """Reconstruct each unseen common source from what its children share.
+
+    The text is the union of the passages shared between the latent node's children,
+    taken from the child that carries most of them, in that child's order.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`LATENT_COLUMNS`; ``children`` is a comma-separated id list.
+    """
     rows = []
-    for child in members["id"]:
-        (parent,) = tree.predecessors(child)
-        if parent == _ROOT:
-            kids = [prob[(child, k)] for k in tree.successors(child)]
-            conf = float(np.mean(kids)) if kids else 1.0
-            rows.append((child, "", round(conf, 4), _root_evidence(child, kids)))
+    latents = tree_table[tree_table["child"].str.startswith("latent:")]["child"]
+    for latent in latents:
+        kids = sorted(tree_table.loc[tree_table["parent"] == latent, "child"])
+        shared = passages[passages["a"].isin(kids) & passages["b"].isin(kids)]
+        spans = pd.concat([
+            shared[["a", "a_start", "a_end"]].set_axis(["doc", "start", "end"], axis=1),
+            shared[["b", "b_start", "b_end"]].set_axis(["doc", "start", "end"], axis=1),
+        ])
+        text = ""
+        if not spans.empty:
+            base = (spans["end"] - spans["start"]).groupby(spans["doc"]).sum().idxmax()
+            merged = _merge_spans(spans[spans["doc"] == base][["start", "end"]].to_numpy())
+            text = "\n".join(texts[base][a:b] for a, b in merged)
+        family = int(latent.split(":", 1)[1])
+        rows.append((family, latent, ",".join(kids), text))
+    return pd.DataFrame(rows, columns=list(LATENT_COLUMNS))
+
+
+def _merge_spans(spans: np.ndarray) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(spans.tolist()):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
         else:
-            conf = prob[(parent, child)]
-            rows.append((child, parent, round(conf, 4), _edge_evidence(child, parent, conf)))
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict) -> pd.DataFrame:
+    rows = []
+    latents = sorted(n for n in tree.successors(_ROOT) if str(n).startswith("latent:"))
+    for node in [*ids, *latents]:
+        (parent,) = tree.predecessors(node)
+        if parent == _ROOT and str(node).startswith("latent:"):
+            kids = sorted(tree.successors(node))
+            rows.append((node, "", 1.0, _latent_root_evidence(kids)))
+        elif parent == _ROOT:
+            kids = [prob[(node, k)] for k in tree.successors(node)]
+            conf = float(np.mean(kids)) if kids else 1.0
+            rows.append((node, "", round(conf, 4), _root_evidence(node, kids)))
+        elif str(parent).startswith("latent:"):
+            sibs = [k for k in tree.successors(parent) if k != node]
+            conf = 1.0 - 2 * max(abs(prob.get((node, s), 0.5) - 0.5) for s in sibs) if sibs else 0.5
+            rows.append((node, parent, round(conf, 4), _latent_evidence(node, sibs)))
+        else:
+            conf = prob[(parent, node)]
+            rows.append((node, parent, round(conf, 4), _edge_evidence(node, parent, conf)))
     return pd.DataFrame(rows, columns=list(TREE_COLUMNS))
 
 
@@ -75,6 +167,22 @@ def _root_edges(documents, members, wire):
     earliest = (published == first) & published.notna()
     prior = 0.1 + 0.2 * earliest.to_numpy() + 0.2 * wire[documents.index.get_indexer(members.index)]
     return [(_ROOT, doc, w) for doc, w in zip(members["id"], prior, strict=True)]
+
+
+def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of: dict) -> None:
+    """Put ``latent:<family>`` above a root whose tree edges to children are sibling pairs."""
+    for root in list(tree.successors(_ROOT)):
+        kids = [k for k in tree.successors(root)
+                if (root, k) in siblings or (k, root) in siblings]
+        if not kids:
+            continue
+        latent = latent_id(family_of[root])
+        tree.remove_edge(_ROOT, root)
+        tree.add_edge(_ROOT, latent)
+        tree.add_edge(latent, root)
+        for kid in kids:
+            tree.remove_edge(root, kid)
+            tree.add_edge(latent, kid)
 
 
 def _edge_evidence(child: str, parent: str, conf: float) -> str:
@@ -88,3 +196,18 @@ def _root_evidence(child: str, kids: list[float]) -> str:
     if not kids:
         return f"{child} is the family's root: no member is a more likely source"
     return f"{child} is the family's root and the likely source of {len(kids)} member(s)"
+
+
+def _latent_evidence(child: str, siblings: list[str]) -> str:
+    return (
+        f"{child} and {', '.join(siblings)} share passages that neither could have taken from "
+        "the other (each carries shared material the other lacks, and neither is clearly "
+        "earlier): most likely all copied an unseen common source"
+    )
+
+
+def _latent_root_evidence(children: list[str]) -> str:
+    return (
+        f"unseen common source of {', '.join(children)}, reconstructed from the passages "
+        "they share"
+    )

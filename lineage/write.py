@@ -36,6 +36,7 @@ REPORT_FILES = (
     "tree.csv",
     "passages.csv",
     "summary.json",
+    "latent.csv",
 )
 
 
@@ -95,6 +96,7 @@ def _write_tables(result: Analysis, folder: Path) -> None:
         "families.csv": result.families[list(FAMILY_COLUMNS)],
         "tree.csv": result.tree[list(TREE_COLUMNS)],
         "passages.csv": result.passages[list(PASSAGE_COLUMNS)],
+        "latent.csv": result.latent,
     }
     for name, table in tables.items():
         table.to_csv(folder / name, index=False, lineterminator="\n")

@@ -52,10 +52,18 @@ def test_seeds_pairs_stored_once_a_before_b(seeds):
 
 def test_seeds_family_and_tree(seeds):
     fam = seeds.families
-    assert set(fam["id"].map(_short)) == {"002", "003"}
+    assert set(fam["id"].map(_short)) == {"002", "003", "latent:1"}
     assert (fam["family"] == 1).all()
     assert set(seeds.tree["child"]) == set(fam["id"])
     assert (seeds.tree["parent"] == "").sum() == 1
+
+
+def test_seeds_002_003_are_siblings_of_an_unseen_source(seeds):
+    parents = dict(zip(seeds.tree["child"].map(_short), seeds.tree["parent"], strict=True))
+    assert parents["002"] == parents["003"] == "latent:1"
+    assert seeds.families.set_index("id").loc["latent:1", "role"] == "latent"
+    (text,) = seeds.latent["text"]
+    assert "Biden allows Ukraine to use US arms to strike inside Russia" in text
 
 
 def test_evidence_reads_like_a_sentence(seeds):
