@@ -248,7 +248,7 @@ def _documents_table(docs: pd.DataFrame, token_lists) -> pd.DataFrame:
     out = docs.copy()
     out["n_chars"] = out["text"].str.len().astype(np.int64)
     out["n_words"] = np.array([len(t) for t in token_lists], dtype=np.int64)
-    return out[[*DOCUMENTS_OUT, "boilerplate_chars", "url", "text"]]
+    return out[[*DOCUMENTS_OUT, "url", "text"]]
 
 
 def _pairs_table(feats: pd.DataFrame) -> pd.DataFrame:

@@ -37,6 +37,7 @@ DOCUMENTS_OUT: tuple[str, ...] = (
     "n_chars",
     "n_words",
     "family",
+    "boilerplate_chars",
 )
 
 #: Columns of ``pairs.csv``; each pair once with ``a < b``.
