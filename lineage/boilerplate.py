@@ -2,7 +2,9 @@
 
 Following passim, boilerplate is found from the corpus itself: a sentence (compared
 after NFKC, case folding and collapsing digits and white space) that appears in at
-least ``min_docs`` articles of the same outlet (``source``) is that outlet's
+least ``min_docs`` articles of the same outlet (``source``), beside at least
+``min_docs`` different stories (articles with different leads: an outlet that runs
+one wire story three times is not repeating boilerplate), is that outlet's
 boilerplate. Such sentences are left out of every piece of evidence (shingles,
 TF-IDF, sentence matches), so two articles that share only boilerplate are not reuse.
 Articles without a ``source`` are never marked: without an outlet, a sentence shared
@@ -55,7 +57,17 @@ def find_boilerplate(
     ]
     frame = pd.DataFrame({"outlet": outlet, "key": keys, "doc": doc})
     spread = frame.groupby(["outlet", "key"])["doc"].transform("nunique").to_numpy()
-    return (outlet != "") & (spread >= min_docs)
+    candidate = (outlet != "") & (spread >= min_docs)
+    if not candidate.any():
+        return candidate
+    # Copies of one story in one outlet repeat its sentences too: count a sentence's
+    # articles by their lead (first sentence that is not a candidate), so the
+    # sentence must stand beside different stories to be boilerplate.
+    body = frame[~candidate]
+    lead = body.groupby("doc")["key"].first()
+    frame["lead"] = frame["doc"].map(lead).fillna("")
+    stories = frame.groupby(["outlet", "key"])["lead"].transform("nunique").to_numpy()
+    return candidate & (stories >= min_docs)
 
 
 def mask_tokens(token_starts: np.ndarray, spans: np.ndarray) -> np.ndarray:

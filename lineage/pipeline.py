@@ -167,7 +167,8 @@ def analyze(
     )
     passages = align.combine_passages(by_tokens, by_sentence)
     passages["quote"] = _quote_flags(passages, texts)
-    n_chars = np.array([len(t) for t in texts], dtype=np.int64)
+    boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
+    n_chars = np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars
     chars_a, chars_b = n_chars[pairs[:, 0]], n_chars[pairs[:, 1]]
     cov = align.coverage(passages, len(pairs), chars_a, chars_b)
     strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
@@ -196,7 +197,7 @@ def analyze(
                           n_shingle)
         for _, row in feats.iterrows()
     ]
-    docs["boilerplate_chars"] = [int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans]
+    docs["boilerplate_chars"] = boiler_chars
 
     tick("lineage", 1)
     docs["family"] = family.assign_families(docs["id"], feats)
