@@ -18,6 +18,7 @@ from lineage.config import CandidateConfig
 __all__ = ["lsh_candidates", "lsh_params", "rowwise_cosine", "tfidf_candidates", "union_pairs"]
 
 _MAX_BUCKET = 500
+_MAX_CODED = 3_037_000_499  # n * n + n fits in int64
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -83,10 +84,15 @@ def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig) -> np.ndar
 
 def union_pairs(*arrays: np.ndarray) -> np.ndarray:
     """Sorted distinct union of pair arrays (each row ``a < b``)."""
-    arrays = [a for a in arrays if len(a)]
+    arrays = [np.asarray(a, dtype=np.int64).reshape(-1, 2) for a in arrays if len(a)]
     if not arrays:
         return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(arrays).astype(np.int64), axis=0)
+    pairs = np.concatenate(arrays)
+    n = int(pairs.max()) + 1
+    if pairs.min() < 0 or n > _MAX_CODED:
+        return np.unique(pairs, axis=0)
+    code = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.column_stack([code // n, code % n])
 
 
 def rowwise_cosine(
@@ -118,24 +124,34 @@ def _row_keys(block: np.ndarray) -> np.ndarray:
 
 
 def _pairs_in_groups(keys: np.ndarray) -> np.ndarray:
-    """All pairs of positions with equal keys; a huge group links each to its first members."""
+    """All pairs of positions with equal keys; a huge group links each to its first members.
+
+    A group of ``size > _MAX_BUCKET`` gives only the pairs ``(i, j)`` with ``i`` among
+    its first ``_MAX_BUCKET`` members (in position order), about ``500 * size`` pairs
+    instead of ``size**2 / 2``, and never builds a ``size x size`` index.
+    """
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     out = []
-    for size in np.unique(sizes[sizes > 1]):
+    small = sizes[(sizes > 1) & (sizes <= _MAX_BUCKET)]
+    for size in np.unique(small):
         group_starts = starts[sizes == size]
         members = order[group_starts[:, None] + np.arange(size)[None, :]]
-        width = min(size, _MAX_BUCKET)
         i, j = np.triu_indices(size, k=1)
-        keep = i < width
-        a = members[:, i[keep]].ravel()
-        b = members[:, j[keep]].ravel()
-        out.append(np.column_stack([np.minimum(a, b), np.maximum(a, b)]))
+        out.append(_ordered(members[:, i].ravel(), members[:, j].ravel()))
+    for start, size in zip(starts[sizes > _MAX_BUCKET], sizes[sizes > _MAX_BUCKET], strict=True):
+        members = order[start : start + size]
+        for i in range(_MAX_BUCKET):
+            out.append(_ordered(np.full(size - i - 1, members[i]), members[i + 1 :]))
     if not out:
         return np.empty((0, 2), dtype=np.int64)
     return np.concatenate(out).astype(np.int64)
+
+
+def _ordered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.minimum(a, b), np.maximum(a, b)])
 
 
 def _top_terms(vectors: sp.csr_matrix, k: int) -> sp.csr_matrix:

@@ -162,6 +162,12 @@ class TreeConfig:
     time_weight : float
         Weight of publication order in the direction score (0.5); text evidence
         weighs 1.
+    family_weight : float
+        Weight of family evidence: what each side shares with third articles that
+        the other lacks (1.0).
+    sibling_exclusive : float
+        Two reuse partners are siblings when each carries at least this share of
+        material shared with third articles that the other lacks (0.05).
     sibling_coverage : float
         Two reuse partners are siblings of an unseen common source only when neither
         is covered this much by the other (0.8).
@@ -173,6 +179,8 @@ class TreeConfig:
     """
 
     time_weight: float = 0.5
+    family_weight: float = 0.3
+    sibling_exclusive: float = 0.25
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.15
     wire_sources: tuple[str, ...] = (
@@ -235,6 +243,8 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
                 raise LineageError(f"{where}: [{key}] must be a table")
             kwargs[key] = _build(type(default), value, f"{where} [{key}]")
         elif isinstance(default, tuple):
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise LineageError(f"{where}: {key} must be a list of strings, got {value!r}")
             kwargs[key] = tuple(value)
         elif not _same_kind(default, value):
             raise LineageError(f"{where}: {key} must be {type(default).__name__}, got {value!r}")

@@ -8,7 +8,10 @@ The score is positive when ``a`` is the likely source of ``b``. It adds
   known, growing with the gap (``1 - exp(-gap / 1 h)``: copies minutes apart are
   as likely siblings of one wire text as copies of each other); strong but not
   absolute, since feeds carry wrong dates;
-* outlet: a bonus towards a wire service (``wire_sources``).
+* outlet: a bonus towards a wire service (``wire_sources``);
+* family: ``family_weight`` towards the side that carries material it shares with
+  third articles but not with the other side (:func:`exclusive_shares`): a source
+  carries what its other copies share, a copy's own additions are shared by nobody.
 
 Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknown.
 """
@@ -20,7 +23,7 @@ import pandas as pd
 
 from lineage.config import TreeConfig
 
-__all__ = ["direction_scores", "is_wire", "likely_sources"]
+__all__ = ["direction_scores", "exclusive_shares", "is_wire", "likely_sources"]
 
 _WIRE_BONUS = 0.3
 _TIME_SCALE = 3600.0
@@ -62,7 +65,10 @@ def direction_scores(
     gap = (tb[known] - ta[known]).astype("timedelta64[s]").astype(np.float64)
     order[known] = np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
     outlet = _WIRE_BONUS * (wire[ai].astype(float) - wire[bi].astype(float))
-    return text + config.time_weight * order + outlet
+    family = 0.0
+    if "excl_a" in pairs:
+        family = config.family_weight * (pairs["excl_a"] - pairs["excl_b"]).to_numpy()
+    return text + config.time_weight * order + outlet + family
 
 
 def likely_sources(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,3 +77,60 @@ def likely_sources(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     side = np.where(scores > 0, "a", "b")
     side = np.where(confidence < _UNKNOWN, "", side)
     return side, np.round(confidence, 4)
+
+
+def exclusive_shares(passages: pd.DataFrame, pairs: pd.DataFrame, n_chars: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair, what each side shares with *other* partners that the other side lacks.
+
+    ``excl_a`` is the share of a's text that a shares with some third article but
+    not with b. A source carries material its other copies share; a copy's own
+    additions are shared with nobody (but its own copies). When both sides carry
+    such material, neither can have taken it from the other: they are siblings.
+
+    Parameters
+    ----------
+    passages : DataFrame
+        Internal passages (``ai, bi, a_start, a_end, b_start, b_end``) of reuse pairs.
+    pairs : DataFrame
+        Reuse pairs, columns ``ai, bi``.
+    n_chars : ndarray of int64
+        Characters of evidence-bearing text per document (the denominator).
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        ``excl_a`` and ``excl_b``, aligned with ``pairs``.
+    """
+    spans: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    for ai, bi, a0, a1, b0, b1 in passages[["ai", "bi", "a_start", "a_end", "b_start", "b_end"
+                                            ]].itertuples(index=False):
+        spans.setdefault(ai, {}).setdefault(bi, []).append((a0, a1))
+        spans.setdefault(bi, {}).setdefault(ai, []).append((b0, b1))
+    counts: dict[int, np.ndarray] = {}
+    masks: dict[tuple[int, int], np.ndarray] = {}
+    for doc, partners in spans.items():
+        length = max(end for sp in partners.values() for _, end in sp)
+        total = np.zeros(length, dtype=np.int32)
+        for partner, sp in partners.items():
+            mask = np.zeros(length, dtype=bool)
+            for start, end in sp:
+                mask[start:end] = True
+            masks[(doc, partner)] = mask
+            total += mask
+        counts[doc] = total
+    ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
+    excl_a = np.array([_exclusive(counts, masks, x, y) for x, y in zip(ai, bi, strict=True)])
+    excl_b = np.array([_exclusive(counts, masks, y, x) for x, y in zip(ai, bi, strict=True)])
+    size_a, size_b = np.maximum(n_chars[ai], 1), np.maximum(n_chars[bi], 1)
+    return excl_a / size_a, excl_b / size_b
+
+
+def _exclusive(counts, masks, doc: int, partner: int) -> float:
+    if doc not in counts:
+        return 0.0
+    own = masks.get((doc, partner))
+    if own is None:
+        return float((counts[doc] > 0).sum())
+    others = counts[doc] - own
+    return float(((others > 0) & ~own).sum())

@@ -161,7 +161,7 @@ def analyze(
     min_shared = max(1, config.sentences.verbatim_min_tokens - n_shingle + 1)
     rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)
     by_tokens = verbatim.verbatim_passages(
-        pairs, rows, positional, skips, [t.starts for t in token_lists],
+        texts, pairs, rows, positional, skips, [t.starts for t in token_lists],
         [t.ends for t in token_lists], sizes,
         min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
     )
@@ -182,9 +182,13 @@ def analyze(
     ids = docs["id"].to_numpy()
     feats["a"], feats["b"] = ids[feats["ai"]], ids[feats["bi"]]
     wire = direction.is_wire(docs["source"], config.tree)
+    reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
+    feats["excl_a"], feats["excl_b"] = 0.0, 0.0
+    reuse_passages = passages[passages["pair"].isin(feats.index[reuse]) & ~passages["quote"]]
+    feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(
+        reuse_passages, feats[reuse], n_chars)
     signed = direction.direction_scores(feats, docs["published"], wire, config.tree)
     side, conf = direction.likely_sources(signed)
-    reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
     feats["likely_source"] = np.where(
         reuse & (side == "a"), feats["a"], np.where(reuse & (side == "b"), feats["b"], "")
     )

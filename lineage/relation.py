@@ -7,7 +7,8 @@ how much is verbatim, and the document-level topical similarity:
 
 ``duplicate``
     both texts covered at least ``duplicate_coverage`` and near-identical
-    characters (``char_cosine`` >= 0.9);
+    characters (``char_cosine`` >= 0.9), or near-identical outright (Jaccard >= 0.9
+    and ``char_cosine`` >= 0.95: a headline too short to hold a passage);
 ``wholly-derived``
     the more-covered text is covered at least ``wholly_coverage``;
 ``partially-derived``
@@ -68,9 +69,10 @@ def classify(features: pd.DataFrame, config: RelationConfig, *, shingle_size: in
         np.where(f["shared_shingles"] > 0, f["shared_shingles"] + shingle_size - 1, 0),
         f["verbatim_chars"].to_numpy() / 6.0,
     )
+    identical = ((f["jaccard"] >= 0.9) & (f["char_cosine"] >= 0.95)).to_numpy()
     duplicate = (cov_min >= config.duplicate_coverage) & (
         (f["char_cosine"] >= 0.9) | (f["jaccard"] >= 0.8)
-    ).to_numpy()
+    ).to_numpy() | identical
     wholly = cov_max >= config.wholly_coverage
     partial = (
         (cov_max >= config.partial_coverage) & (f["n_sentences"].to_numpy() >= config.min_sentences)

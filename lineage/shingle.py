@@ -18,8 +18,10 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
+import pandas as pd
 
 from lineage.config import ShingleConfig
 from lineage.normalize import _TOKEN, _UNSPACED_CHAR, Tokens, _form, is_unspaced
@@ -141,15 +143,35 @@ def shingle_corpus(
 def _shingle_chunk(
     args: tuple[list[str], int, int],
 ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Shingles of a chunk of texts; each distinct raw token is hashed once per chunk."""
     texts, size, cjk_size = args
-    out, sizes, n_words = [], np.empty(len(texts), np.int64), np.empty(len(texts), np.int64)
-    for i, text in enumerate(texts):
-        forms = [_form(t) for t in _TOKEN.findall(text)]
-        n_unspaced = sum(1 for f in forms if len(f) == 1 and _UNSPACED_CHAR.match(f))
-        sizes[i] = cjk_size if forms and n_unspaced / len(forms) > 0.5 else size
-        n_words[i] = len(forms)
-        out.append(_shingles_of(token_hashes(forms), int(sizes[i])))
+    raw = [_TOKEN.findall(text) for text in texts]
+    n_words = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+    codes, uniques = pd.factorize(np.fromiter(chain.from_iterable(raw), dtype=object,
+                                              count=int(n_words.sum())))
+    th = np.fromiter(map(_raw_hash, uniques), dtype=np.uint64, count=len(uniques))[codes]
+    flag = np.fromiter(map(_raw_unspaced, uniques), dtype=bool, count=len(uniques))[codes]
+    ends = np.cumsum(n_words)
+    starts = ends - n_words
+    unspaced = np.add.reduceat(flag, starts[n_words > 0]) if len(flag) else np.empty(0)
+    share = np.zeros(len(texts))
+    share[n_words > 0] = unspaced / n_words[n_words > 0]
+    sizes = np.where(share > 0.5, cjk_size, size).astype(np.int64)
+    out = [_shingles_of(th[lo:hi], int(n)) for lo, hi, n in zip(starts, ends, sizes, strict=True)]
     return out, sizes, n_words
+
+
+@lru_cache(maxsize=1 << 20)
+def _raw_hash(token: str) -> int:
+    """``_hash_form`` of the token's form, cached on the raw token text."""
+    return _hash_form(_form(token))
+
+
+@lru_cache(maxsize=1 << 20)
+def _raw_unspaced(token: str) -> bool:
+    """The token's form is one character of an unspaced script (as in ``tokenize``)."""
+    form = _form(token)
+    return len(form) == 1 and _UNSPACED_CHAR.match(form) is not None
 
 
 def _shingles_of(th: np.ndarray, n: int) -> np.ndarray:

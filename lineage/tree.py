@@ -1,9 +1,12 @@
 """Derivation tree: one parent per article, chosen jointly per family.
 
-Every reuse pair gives two directed edges, source -> copy, weighted by the pair's
-strength (its larger aligned share) times the probability of that direction (from
-:mod:`lineage.direction`). A virtual root links to every article with a small prior
-(wire services and the earliest article weigh more). networkx's
+Every reuse pair gives two directed edges, source -> copy, weighted by how
+faithfully the copy reproduces the source (aligned share and verbatim containment
+of the copy) times the plausibility of that direction (from
+:mod:`lineage.direction`; flat once a direction is the likelier one, so that among
+plausible sources the most faithful one is the parent). A virtual root links to
+every article with a small prior (wire services and the earliest article weigh
+more). networkx's
 ``maximum_spanning_arborescence`` then picks all parents at once (Edmonds'
 algorithm), so one strong pair cannot force a cycle or a wrong chain.
 
@@ -45,7 +48,11 @@ def sibling_pairs(pairs: pd.DataFrame, config: TreeConfig) -> np.ndarray:
         np.maximum(pairs["aligned_a"], pairs["aligned_b"]).to_numpy() < config.sibling_coverage
     )
     uncertain = np.abs(pairs["direction_p"].to_numpy() - 0.5) < config.sibling_margin
-    return reuse & neither_contains & uncertain
+    both_carry = np.zeros(len(pairs), dtype=bool)
+    if "excl_a" in pairs:
+        both_carry = (np.minimum(pairs["excl_a"], pairs["excl_b"]).to_numpy()
+                      >= config.sibling_exclusive)
+    return reuse & ((neither_contains & uncertain) | both_carry)
 
 
 def build_tree(
@@ -62,7 +69,7 @@ def build_tree(
         Columns ``id, published, family``.
     pairs : DataFrame
         Columns ``a, b, relation, direction_p`` (probability that ``a`` is the source),
-        ``aligned_a, aligned_b``.
+        ``aligned_a, aligned_b, containment_ab, containment_ba``.
     wire : ndarray of bool
         By row of ``documents``.
     config : TreeConfig, optional
@@ -76,19 +83,19 @@ def build_tree(
     """
     config = config or TreeConfig()
     require_columns(documents, ("id", "published", "family"), table="documents")
-    require_columns(pairs, ("a", "b", "relation", "direction_p", "aligned_a", "aligned_b"),
-                    table="pairs")
+    require_columns(pairs, ("a", "b", "relation", "direction_p", "aligned_a", "aligned_b",
+                            "containment_ab", "containment_ba"), table="pairs")
     members = documents[documents["family"].notna()]
     if members.empty:
         return pd.DataFrame(columns=list(TREE_COLUMNS))
     reuse = pairs[pairs["relation"].isin(REUSE_RELATIONS)]
     graph = nx.DiGraph()
     graph.add_weighted_edges_from(_root_edges(documents, members, wire))
-    strength = np.maximum(reuse["aligned_a"], reuse["aligned_b"]).to_numpy()
     p = reuse["direction_p"].to_numpy()
     a, b = reuse["a"].to_numpy(), reuse["b"].to_numpy()
-    graph.add_weighted_edges_from(zip(a, b, 1.0 + strength * p, strict=True))
-    graph.add_weighted_edges_from(zip(b, a, 1.0 + strength * (1 - p), strict=True))
+    to_b, to_a = _fidelity(reuse, "b"), _fidelity(reuse, "a")
+    graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p), strict=True))
+    graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p), strict=True))
     tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
@@ -137,6 +144,22 @@ def _merge_spans(spans: np.ndarray) -> list[tuple[int, int]]:
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def _plausible(p: np.ndarray) -> np.ndarray:
+    """Weight of a direction of probability ``p``: flat once it is the likelier one, so
+    that among plausible sources the closest text, not the surest date, is the parent."""
+    return np.clip(2.0 * p, 0.0, 1.0) ** 2
+
+
+def _fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
+    """How faithfully ``child`` (``"a"`` or ``"b"``) reproduces the other text: the share
+    of it inside shared passages and the share of its shingles found verbatim there.
+    Edits are inherited, so a copy is most faithful to its parent, less so to a
+    grandparent (which lacks the parent's edits) or a sibling (which has its own)."""
+    other = "b" if child == "a" else "a"
+    return 0.5 * reuse[f"aligned_{child}"].to_numpy() + 0.5 * reuse[
+        f"containment_{child}{other}"].to_numpy()
 
 
 def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict) -> pd.DataFrame:

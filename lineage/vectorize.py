@@ -5,25 +5,37 @@ character bigrams) as 1-2 grams; character features are ``char_wb`` 3-5 grams of
 the NFKC, case-folded text. Both use sublinear term frequency and smoothed IDF
 fitted on the corpus at hand, so shared names and numbers weigh more than
 function words. Rows are L2-normalised: a dot product is a cosine.
+
+Counting the terms (the slow, pure-Python part) is spread over ``jobs`` processes
+in chunks of documents; the chunks' counts are merged into exactly the vocabulary
+and count matrix scikit-learn's own counting builds (terms numbered in order of
+first appearance, then sorted), and scikit-learn does the rest, so the matrices
+are the same, bit for bit, for any ``jobs``.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction import text as sk_text
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from lineage.normalize import normalize_text, tokenize
+from lineage.normalize import _TOKEN, _form, normalize_text
 
 __all__ = ["char_vectorizer", "fit_vectors", "word_features", "word_vectorizer"]
+
+#: Below this many texts one process counts them all.
+_MIN_PARALLEL_TEXTS = 4_000
 
 
 def word_features(text: str) -> list[str]:
     """Word 1-grams and 2-grams of ``text`` (normalised token forms)."""
-    forms = tokenize(text).forms
+    forms = [_form(t) for t in _TOKEN.findall(text)]  # == tokenize(text).forms, faster
     return forms + [f"{x} {y}" for x, y in pairwise(forms)]
 
 
@@ -45,8 +57,19 @@ def char_vectorizer() -> TfidfVectorizer:
     )
 
 
-def fit_vectors(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+def fit_vectors(
+    texts: Sequence[str], *, jobs: int | None = None, chunk_texts: int = 2_000
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Fit both models on ``texts`` and return their word and character matrices.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    jobs : int, optional
+        Processes counting terms; ``None`` (default) uses every core. The matrices
+        do not depend on ``jobs``.
+    chunk_texts : int, default 2000
+        Texts counted by one process at a time.
 
     Returns
     -------
@@ -57,11 +80,82 @@ def fit_vectors(texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     if not texts:
         empty = sp.csr_matrix((0, 0))
         return empty, empty
-    return _fit(word_vectorizer(), texts), _fit(char_vectorizer(), texts)
+    from lineage.shingle import resolve_jobs
+
+    jobs = min(resolve_jobs(jobs), max(1, -(-len(texts) // chunk_texts)))
+    if jobs <= 1 or len(texts) < _MIN_PARALLEL_TEXTS:
+        return _fit(word_vectorizer(), texts), _fit(char_vectorizer(), texts)
+    chunks = [texts[i : i + chunk_texts] for i in range(0, len(texts), chunk_texts)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        word = list(pool.map(_count_chunk, [("word", c) for c in chunks]))
+        char = list(pool.map(_count_chunk, [("char", c) for c in chunks]))
+    return _fit(word_vectorizer(), texts, word), _fit(char_vectorizer(), texts, char)
 
 
-def _fit(model: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+# -- private helpers ---------------------------------------------------------------
+
+
+def _fit(model: TfidfVectorizer, texts: list[str], counted: list | None = None) -> sp.csr_matrix:
+    if counted is not None:
+        merged = _merge_counts(counted, model.dtype)
+        # scikit-learn's own fit_transform, with the term counting done already
+        model._count_vocab = lambda raw_documents, fixed_vocab: merged()
     try:
         return model.fit_transform(texts).tocsr()
     except ValueError:  # empty vocabulary: nothing but punctuation
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+
+
+def _count_chunk(args: tuple[str, list[str]]):
+    """Term counts of a chunk, as scikit-learn's ``_count_vocab`` makes them.
+
+    Returns the chunk's terms in order of first appearance and a CSR triple
+    (indices into those terms, counts, indptr).
+    """
+    kind, texts = args
+    analyze = (word_vectorizer() if kind == "word" else char_vectorizer()).build_analyzer()
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for doc in texts:
+        counts = Counter(analyze(doc))
+        indices.extend(map(vocabulary.__getitem__, counts))
+        values.extend(counts.values())
+        indptr.append(len(indices))
+    return (list(vocabulary), np.asarray(indices, dtype=np.int64),
+            np.asarray(values, dtype=np.intc), np.asarray(indptr, dtype=np.int64))
+
+
+def _merge_counts(counted: list, dtype):
+    """A callable giving ``(vocabulary, X)`` equal to ``_count_vocab`` over all chunks."""
+
+    def merged():
+        vocabulary: dict[str, int] = {}
+        blocks = []
+        for terms, indices, values, indptr in counted:
+            for term in terms:
+                if term not in vocabulary:
+                    vocabulary[term] = len(vocabulary)
+            to_global = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int64,
+                                    count=len(terms))
+            blocks.append((to_global[indices], values, indptr))
+        if not vocabulary:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        nnz = sum(len(b[0]) for b in blocks)
+        idx_dtype = np.int64 if nnz > np.iinfo(np.int32).max else np.int32
+        offsets = np.cumsum([0] + [len(b[0]) for b in blocks[:-1]])
+        indptr = np.concatenate([[0]] + [b[2][1:] + o for b, o in zip(blocks, offsets,
+                                                                      strict=True)])
+        x = sp.csr_array(
+            (np.concatenate([b[1] for b in blocks]),
+             np.concatenate([b[0] for b in blocks]).astype(idx_dtype),
+             indptr.astype(idx_dtype)),
+            shape=(len(indptr) - 1, len(vocabulary)), dtype=dtype,
+        )
+        x.sort_indices()
+        align = getattr(sk_text, "_align_api_if_sparse", lambda m: m)
+        return vocabulary, align(x)
+
+    return merged

@@ -5,7 +5,8 @@ same shingle in ``b``. Matches on one diagonal (``j - i`` constant) form a run; 
 run survives a changed word (which breaks ``size`` consecutive shingles) because
 gaps of up to ``size + gap`` positions on the diagonal are bridged. Neighbouring
 runs on nearby diagonals (a word inserted or deleted) merge as local alignment
-does. Runs shorter than ``min_tokens`` tokens are dropped, and overlapping runs are
+does (across at most ``gap`` tokens). A lone shingle is not a run, and runs
+shorter than ``min_tokens`` tokens are dropped after merging, and overlapping runs are
 resolved longest first, so each token of ``a`` and of ``b`` is in at most one run.
 """
 
@@ -53,7 +54,8 @@ def verbatim_runs(
     if len(i) == 0:
         return np.empty((0, 4), dtype=np.int64)
     runs = _diagonal_runs(i, j, size, gap)
-    runs = _merge_neighbours(runs, gap + size)
+    runs = runs[(runs[:, 1] - runs[:, 0]) > size]  # at least two shingles in a row
+    runs = _merge_neighbours(runs, gap)
     runs = runs[(runs[:, 1] - runs[:, 0]) >= min_tokens]
     return _resolve_overlaps(runs)
 
@@ -116,6 +118,7 @@ def _resolve_overlaps(runs: np.ndarray) -> np.ndarray:
 
 
 def verbatim_passages(
+    texts: list[str],
     pairs: np.ndarray,
     rows: np.ndarray,
     positional: list[np.ndarray],
@@ -129,8 +132,13 @@ def verbatim_passages(
 ):
     """Verbatim passages (character offsets) for the pairs at ``rows``.
 
+    Each passage is widened over identical neighbouring characters (case-folded), so
+    it takes in a closing full stop or quote, or words just before an edit.
+
     Parameters
     ----------
+    texts : list of str
+        Document texts by position.
     pairs : ndarray of int64, shape (n_pairs, 2)
     rows : ndarray of int64
         Which pairs to align (those sharing enough shingles).
@@ -159,6 +167,21 @@ def verbatim_passages(
         runs = verbatim_runs(positional[a], positional[b], int(sizes[a]), min_tokens=min_tokens,
                              gap=gap, skip_a=skips[a], skip_b=skips[b])
         for a0, a1, b0, b1 in runs.tolist():
-            out.append((row, a, b, token_starts[a][a0], token_ends[a][a1 - 1],
-                        token_starts[b][b0], token_ends[b][b1 - 1], "verbatim", 1.0, 0))
+            spans = _widen(texts[a], texts[b], int(token_starts[a][a0]),
+                           int(token_ends[a][a1 - 1]), int(token_starts[b][b0]),
+                           int(token_ends[b][b1 - 1]))
+            out.append((row, a, b, *spans, "verbatim", 1.0, 0))
     return pd.DataFrame(out, columns=list(PASSAGE_TABLE))
+
+
+def _widen(ta: str, tb: str, a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
+    """Grow ``[a0, a1)`` and ``[b0, b1)`` over identical characters on both sides."""
+    while a0 > 0 and b0 > 0 and ta[a0 - 1].casefold() == tb[b0 - 1].casefold():
+        a0, b0 = a0 - 1, b0 - 1
+    while a1 < len(ta) and b1 < len(tb) and ta[a1].casefold() == tb[b1].casefold():
+        a1, b1 = a1 + 1, b1 + 1
+    while a0 < a1 and ta[a0].isspace():
+        a0, b0 = a0 + 1, b0 + 1
+    while a1 > a0 and ta[a1 - 1].isspace():
+        a1, b1 = a1 - 1, b1 - 1
+    return a0, a1, b0, b1

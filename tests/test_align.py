@@ -1,0 +1,225 @@
+"""Tests for lineage.align: sentence matches, passages with exact offsets, coverage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from fixtures.corpus import (
+    CORPUS,
+    INDEPENDENT,
+    ORIGINAL,
+    ORIGINAL_SENTENCES,
+    PARAPHRASE,
+    PARAPHRASE_SENTENCES,
+    TRIMMED,
+)
+
+from lineage import align, analyze
+from lineage.config import SentenceConfig
+from lineage.normalize import sentence_table
+from lineage.vectorize import fit_vectors
+
+CONFIG = SentenceConfig()
+SHARED_PREFIX = " ".join(ORIGINAL_SENTENCES[:7])
+
+
+def align_two(a: str, b: str, config: SentenceConfig = CONFIG):
+    """Run the align stages on one pair (a = position 0, b = position 1)."""
+    texts = [a, b]
+    sentences = sentence_table(texts)
+    sent_texts = [texts[d][s:e] for d, s, e in
+                  sentences[["doc", "start", "end"]].itertuples(index=False)]
+    word, char = fit_vectors(sent_texts)
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    matches = align.match_sentences(pairs, sentences, word, char, config)
+    passages = align.build_passages(matches, pairs, sentences, config)
+    cov = align.coverage(passages, 1, np.array([len(a)]), np.array([len(b)]))
+    return sentences, matches, passages, cov
+
+
+# ---------------------------------------------------------------- stage functions
+
+
+def test_trimmed_copy_matches_first_seven_sentences_verbatim():
+    sentences, matches, passages, cov = align_two(ORIGINAL, TRIMMED)
+    assert list(matches.columns) == list(align.MATCH_COLUMNS)
+    n_a = len(ORIGINAL_SENTENCES)
+    assert matches["si"].tolist() == list(range(7))
+    assert matches["sj"].tolist() == [n_a + k for k in range(7)]
+    assert (matches["sim"] >= CONFIG.verbatim).all()
+    # each matched pair of sentences is the same text
+    for si, sj in zip(matches["si"], matches["sj"], strict=True):
+        s_a, s_b = sentences.loc[si], sentences.loc[sj]
+        assert ORIGINAL[s_a["start"]:s_a["end"]] == TRIMMED[s_b["start"]:s_b["end"]]
+
+    assert list(passages.columns) == list(align.PASSAGE_TABLE)
+    assert len(passages) == 1
+    p = passages.iloc[0]
+    assert (p["ai"], p["bi"], p["kind"], p["n_sentences"]) == (0, 1, "verbatim", 7)
+    assert (p["a_start"], p["a_end"]) == (0, len(SHARED_PREFIX))
+    assert (p["b_start"], p["b_end"]) == (0, len(SHARED_PREFIX))
+    assert ORIGINAL[p["a_start"]:p["a_end"]] == TRIMMED[p["b_start"]:p["b_end"]] == SHARED_PREFIX
+    assert p["similarity"] == 1.0
+
+    c = cov.iloc[0]
+    assert c["aligned_a"] == pytest.approx(len(SHARED_PREFIX) / len(ORIGINAL))
+    assert c["aligned_b"] == pytest.approx(len(SHARED_PREFIX) / len(TRIMMED))
+    assert (c["n_passages"], c["n_verbatim"], c["n_sentences"]) == (1, 1, 7)
+    assert c["verbatim_chars"] == len(SHARED_PREFIX)
+
+
+def test_paraphrase_matches_each_reworded_sentence_as_rewritten():
+    _, matches, passages, cov = align_two(ORIGINAL, PARAPHRASE)
+    n_a = len(ORIGINAL_SENTENCES)
+    assert matches["si"].tolist() == list(range(8))
+    assert matches["sj"].tolist() == [n_a + k for k in range(8)]
+    assert ((matches["sim"] >= CONFIG.rewritten) & (matches["sim"] < CONFIG.verbatim)).all()
+    assert passages["kind"].tolist() == ["rewritten"]
+    p = passages.iloc[0]
+    assert (p["a_start"], p["a_end"]) == (0, len(" ".join(ORIGINAL_SENTENCES[:8])))
+    assert (p["b_start"], p["b_end"]) == (0, len(" ".join(PARAPHRASE_SENTENCES)))
+    assert p["n_sentences"] == 8
+    c = cov.iloc[0]
+    assert c["n_verbatim"] == 0 and c["verbatim_chars"] == 0 and c["n_sentences"] == 8
+    assert c["aligned_b"] > 0.99
+
+
+def test_independent_story_has_no_matches():
+    _, matches, passages, cov = align_two(ORIGINAL, INDEPENDENT)
+    assert len(matches) == 0 and len(passages) == 0
+    assert cov.iloc[0].tolist() == [0.0, 0.0, 0, 0, 0, 0]
+
+
+def test_matches_are_one_to_one():
+    _, matches, _, _ = align_two(ORIGINAL + ORIGINAL, PARAPHRASE)
+    assert not matches.duplicated(["pair", "si"]).any()
+    assert not matches.duplicated(["pair", "sj"]).any()
+
+
+def test_short_sentences_are_not_matched_alone():
+    text = "Strike ends. Ships sail."  # both sentences shorter than min_chars
+    _, matches, passages, _ = align_two(text, text)
+    assert len(matches) == 0 and len(passages) == 0
+    _, matches, _, _ = align_two(text, text, SentenceConfig(min_chars=5))
+    assert len(matches) == 2
+
+
+def test_no_pairs():
+    sentences = sentence_table([ORIGINAL])
+    word, char = fit_vectors([ORIGINAL[s:e] for s, e in sentences[["start", "end"]].to_numpy()])
+    matches = align.match_sentences(np.empty((0, 2), dtype=np.int64), sentences, word, char,
+                                    CONFIG)
+    assert list(matches.columns) == list(align.MATCH_COLUMNS) and len(matches) == 0
+    passages = align.build_passages(matches, np.empty((0, 2)), sentences, CONFIG)
+    assert list(passages.columns) == list(align.PASSAGE_TABLE) and len(passages) == 0
+
+
+def reordered_matches():
+    """a has 3 sentences, b has 5; a0->b0, a1->b2, a2->b1 (b1 and b2 swapped in b)."""
+    sentences = pd.DataFrame({
+        "doc": [0, 0, 0, 1, 1, 1, 1, 1],
+        "start": [0, 11, 22, 0, 11, 22, 33, 44],
+        "end": [10, 21, 32, 10, 21, 32, 43, 54],
+    })
+    sentences["n_chars"] = sentences["end"] - sentences["start"]
+    matches = pd.DataFrame({"pair": [0, 0, 0], "si": [0, 1, 2], "sj": [3, 5, 4],
+                            "sim": [1.0, 1.0, 1.0]})
+    pairs = np.array([[0, 1]])
+    return align.build_passages(matches, pairs, sentences, CONFIG)
+
+
+def test_reordered_sentences_give_two_passages():
+    passages = reordered_matches()
+    assert passages[["a_start", "a_end", "b_start", "b_end"]].to_numpy().tolist() == [
+        [0, 21, 0, 32], [22, 32, 11, 21],
+    ]
+    assert passages["n_sentences"].tolist() == [2, 1]
+
+
+def test_coverage_counts_overlapping_spans_once():
+    # a's passages are [0, 21) and [22, 32): 31 of its 32 characters are covered;
+    # b's are [0, 32) and [11, 21): only 32 of its 54 characters, not 42
+    cov = align.coverage(reordered_matches(), 1, np.array([32]), np.array([54]))
+    assert cov.loc[0, "aligned_a"] == pytest.approx(31 / 32)
+    assert cov.loc[0, "aligned_b"] == pytest.approx(32 / 54)
+    assert cov.loc[0, "n_passages"] == 2 and cov.loc[0, "n_sentences"] == 3
+
+
+def test_coverage_of_pairs_without_passages_is_zero():
+    cov = align.coverage(reordered_matches(), 3, np.array([32, 10, 10]), np.array([54, 9, 9]))
+    assert cov.loc[1:, ["aligned_a", "aligned_b", "n_passages"]].to_numpy().tolist() == [
+        [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+
+
+# ---------------------------------------------------------------- via analyze
+
+
+@pytest.fixture(scope="module")
+def result():
+    return analyze([dict(row) for row in CORPUS])
+
+
+def test_passage_offsets_index_the_texts(result):
+    texts = dict(zip(result.documents["id"], result.documents["text"], strict=True))
+    assert len(result.passages) > 0
+    for row in result.passages.itertuples():
+        assert texts[row.a][row.a_start:row.a_end] == row.a_text
+        assert texts[row.b][row.b_start:row.b_end] == row.b_text
+        assert row.a < row.b
+
+
+def trimmed_passages(result) -> pd.DataFrame:
+    passages = result.passages
+    return passages[(passages["a"] == "trimmed-copy-with-local-additions")
+                    & (passages["b"] == "wire-original")]
+
+
+def test_trimmed_copy_passage_is_the_copied_text(result):
+    trimmed = trimmed_passages(result)
+    assert len(trimmed) == 1
+    row = trimmed.iloc[0]
+    assert row["kind"] == "verbatim"
+    assert row["a_text"] == row["b_text"]
+    assert (row["a_start"], row["b_start"]) == (0, 0)
+    assert row["a_end"] == row["b_end"]
+    # the copied seven sentences, at most without the closing full stop
+    assert SHARED_PREFIX.startswith(row["a_text"])
+    assert len(SHARED_PREFIX) - 1 <= len(row["a_text"]) <= len(SHARED_PREFIX)
+
+
+def test_trimmed_copy_passage_spans_whole_sentences(result):
+    row = trimmed_passages(result).iloc[0]
+    assert row["a_text"] == row["b_text"] == SHARED_PREFIX
+
+
+def test_paraphrase_passage_is_rewritten_and_spans_the_paraphrase(result):
+    passages = result.passages
+    para = passages[(passages["a"] == "paraphrase") & (passages["b"] == "wire-original")]
+    rewritten = para[para["kind"] == "rewritten"]
+    assert len(rewritten) == 1
+    assert rewritten.iloc[0]["a_text"] == " ".join(PARAPHRASE_SENTENCES)
+    assert rewritten.iloc[0]["b_text"] == " ".join(ORIGINAL_SENTENCES[:8])
+
+
+def test_paraphrase_has_no_verbatim_passage(result):
+    passages = result.passages
+    para = passages[(passages["a"] == "paraphrase") & (passages["b"] == "wire-original")]
+    assert para["kind"].tolist() == ["rewritten"]
+
+
+def test_verbatim_runs_do_not_bridge_more_than_gap_tokens():
+    from lineage.config import ShingleConfig
+    from lineage.normalize import tokenize
+    from lineage.shingle import positional_shingles
+    from lineage.verbatim import verbatim_runs
+
+    a = "alpha beta gamma delta epsilon zeta p1 p2 p3 p4 p5 eta theta iota kappa lambda"
+    b = "alpha beta gamma delta epsilon zeta q1 q2 eta theta iota kappa lambda"
+    ha, hb = (positional_shingles(tokenize(t), ShingleConfig()) for t in (a, b))
+    assert verbatim_runs(ha, hb, 5, min_tokens=8, gap=3).shape == (0, 4)
+
+
+def test_coverage_in_unit_interval(result):
+    for col in ("aligned_a", "aligned_b"):
+        assert result.pairs[col].between(0.0, 1.0).all()

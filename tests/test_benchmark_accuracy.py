@@ -1,0 +1,110 @@
+"""The accuracy benchmark, small: the generator's truth holds, and lineage meets floors.
+
+The corpus (10 families, seed 3, about 47 articles) is built from the Lee news corpus
+shipped in the ``gensim`` wheel; the tests are skipped when gensim is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("gensim") is None,
+    reason="the benchmark's news text ships in gensim (pip install gensim)",
+)
+
+FAMILIES, SEED = 10, 3
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    from corpus import load_roots, make_corpus
+
+    return make_corpus(load_roots(), n_families=FAMILIES, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def metrics(corpus):
+    from accuracy import evaluate
+
+    import lineage
+
+    documents, truth = corpus
+    return evaluate(documents, truth, lineage.analyze(documents))
+
+
+def test_corpus_is_deterministic(corpus):
+    from corpus import load_roots, make_corpus
+
+    documents, truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED)
+    pd.testing.assert_frame_equal(documents, corpus[0])
+    pd.testing.assert_frame_equal(truth.pairs, corpus[1].pairs)
+    pd.testing.assert_frame_equal(truth.spans, corpus[1].spans)
+
+
+def test_spans_index_matching_text(corpus):
+    documents, truth = corpus
+    text = documents.set_index("id")["text"]
+    assert len(truth.spans) > 0
+    for row in truth.spans.itertuples():
+        a = text[row.a][row.a_start:row.a_end]
+        b = text[row.b][row.b_start:row.b_end]
+        assert row.a < row.b and a.strip() == a and b.strip() == b and a and b
+        if row.kind == "verbatim":
+            assert a == b
+        else:
+            wa, wb = set(a.lower().split()), set(b.lower().split())
+            assert a != b and len(wa & wb) / len(wa | wb) > 0.4
+
+
+def test_pairs_and_parents_are_consistent(corpus):
+    from corpus import HIDDEN_PREFIX
+
+    documents, truth = corpus
+    ids = set(documents["id"])
+    pairs, parents = truth.pairs, truth.parents
+    assert (pairs["a"] < pairs["b"]).all() and not pairs.duplicated(["a", "b"]).any()
+    assert set(pairs["a"]) | set(pairs["b"]) <= ids
+    assert set(parents["child"]) == ids
+    real = parents["parent"][(parents["parent"] != "")
+                             & ~parents["parent"].str.startswith(HIDDEN_PREFIX)]
+    assert set(real) <= ids  # hidden roots are absent from the corpus
+    hidden = parents["parent"][parents["parent"].str.startswith(HIDDEN_PREFIX)]
+    assert hidden.value_counts().min() >= 2  # a hidden root leaves at least two siblings
+    reuse = pairs[pairs["relation"] != "none"]
+    with_spans = set(zip(truth.spans["a"], truth.spans["b"], strict=True))
+    assert set(zip(reuse["a"], reuse["b"], strict=True)) <= with_spans
+    assert set(reuse["source"]) - {""} <= ids
+    assert (pairs.loc[pairs["kind"].isin(["boilerplate", "same-story"]), "relation"]
+            == "none").all()
+    # each outlet's footer is shared by its unrelated articles: the boilerplate trap
+    assert (pairs["kind"] == "boilerplate").sum() > 0
+
+
+# Floors measured on the current pipeline (lead's working tree, this commit) with
+# FAMILIES=10, SEED=3: reuse-vs-not F1 0.987, 3-way macro F1 0.886, passage F1 0.988,
+# parent accuracy 0.596, edge recall 0.533, direction accuracy 0.929. Each floor sits a
+# little below the measured value; raise them as the pipeline improves.
+FLOORS = {
+    ("relations", "reuse-vs-not", "f1"): 0.95,
+    ("relations", "macro_f1_3way"): 0.84,
+    ("passages", "all", "f1"): 0.95,
+    ("tree", "parent_accuracy"): 0.5,
+    ("tree", "edge_recall"): 0.45,
+    ("direction", "accuracy_found"): 0.85,
+}
+
+
+@pytest.mark.parametrize("path", list(FLOORS), ids=lambda p: ".".join(p))
+def test_metric_floor(metrics, path):
+    value = metrics
+    for key in path:
+        value = value[key]
+    assert value >= FLOORS[path]

@@ -1,0 +1,124 @@
+"""The seeds report.html in Debian's headless Chromium (driven by Playwright for Python).
+
+Skipped only when ``/usr/bin/chromium`` is absent (``.ci/run`` installs it with apt-get).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lineage
+from lineage.html import write_html
+
+CHROMIUM = Path("/usr/bin/chromium")
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+A, B = "002_c905c3656ea7082f", "003_67203c20ee23465f"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="Debian chromium is not installed at /usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def seeds() -> lineage.Analysis:
+    return lineage.analyze(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def browser_page(seeds, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("report")
+    html = write_html(seeds, folder, charts=False)  # charts: see test_html
+    profile = tmp_path_factory.mktemp("profile")
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True,
+            viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html.as_uri())
+        page.wait_for_function("window.lineageRendered !== undefined", timeout=30_000)
+        yield page, errors
+        context.close()
+
+
+def _open_002_003(page) -> None:
+    row = page.locator("#pair-table tbody tr", has_text=A).filter(has_text=B)
+    row.first.click()
+    page.wait_for_selector("#pair-view mark.hl", timeout=10_000)
+
+
+def test_no_console_errors_and_pair_table_rows(browser_page, seeds):
+    page, errors = browser_page
+    assert page.locator("#pair-table tbody tr").count() == min(len(seeds.pairs), 50) > 0
+    assert page.locator("#doc-table tbody tr").count() == len(seeds.documents)
+    assert errors == []
+
+
+def test_pair_table_filters_and_sorts(browser_page, seeds):
+    page, _ = browser_page
+    page.select_option("#f-relation", "same-story")
+    n_same = int((seeds.pairs["relation"] == "same-story").sum())
+    assert page.locator("#pair-table tbody tr").count() == n_same
+    page.fill("#f-doc", A)
+    expected = ((seeds.pairs["relation"] == "same-story")
+                & ((seeds.pairs["a"] == A) | (seeds.pairs["b"] == A))).sum()
+    assert page.locator("#pair-table tbody tr").count() == expected
+    page.click("#f-clear")
+    page.click("#pair-table th[data-col='jaccard']")
+    first = page.locator("#pair-table tbody tr").first.locator("td").nth(4).inner_text()
+    assert float(first) == pytest.approx(seeds.pairs["jaccard"].max(), abs=1e-3)
+    assert page.locator("#pair-table tbody tr").count() == min(len(seeds.pairs), 50)
+
+
+def test_pair_view_highlights_both_kinds_and_links(browser_page, seeds, tmp_path):
+    from PIL import Image
+
+    page, errors = browser_page
+    _open_002_003(page)
+    view = page.locator("#pair-view")
+    assert view.is_visible()
+    evidence = seeds.pairs.set_index(["a", "b"]).loc[(A, B), "evidence"]
+    assert page.locator("#pair-evidence").inner_text() == evidence
+    passages = seeds.passages[(seeds.passages["a"] == A) & (seeds.passages["b"] == B)]
+    for kind in passages["kind"].unique():
+        assert page.locator(f"#text-a mark.hl.{kind}").count() > 0
+        assert page.locator(f"#text-b mark.hl.{kind}").count() > 0
+    assert page.locator("#pair-view mark.hl.rewritten").count() > 0
+    # every highlighted span shows exactly the characters its offsets name
+    texts = dict(zip(seeds.documents["id"], seeds.documents["text"], strict=True))
+    for side, doc in (("a", A), ("b", B)):
+        marks = page.locator(f"#text-{side} mark.hl")
+        for i in range(marks.count()):
+            m = marks.nth(i)
+            s, e = int(m.get_attribute("data-start")), int(m.get_attribute("data-end"))
+            assert m.text_content() == texts[doc][s:e]
+    # hovering a span on A highlights its counterpart on B
+    first = page.locator("#text-a mark.hl").first
+    first.hover()
+    assert page.locator("#text-b mark.hl.linked").count() > 0
+    first.click()
+    assert page.locator("#text-b mark.hl.flash").count() == 1
+    # the whole page text of the two sides equals the two articles
+    assert page.locator("#text-a").text_content() == texts[A]
+    assert page.locator("#text-b").text_content() == texts[B]
+    shot = tmp_path / "pair_view.png"
+    page.screenshot(path=str(shot))
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50
+    assert errors == []
+
+
+def test_document_link_filters_pairs(browser_page, seeds):
+    page, errors = browser_page
+    page.locator("#doc-table tbody tr", has_text=A).locator("a").first.click()
+    page.wait_for_function(f"document.getElementById('f-doc').value === '{A}'")
+    n = ((seeds.pairs["a"] == A) | (seeds.pairs["b"] == A)).sum()
+    assert page.locator("#pair-table tbody tr").count() == n
+    assert errors == []

@@ -1,0 +1,169 @@
+"""Tests for lineage.candidates: banded LSH pairs, TF-IDF blocking pairs, pair utilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from fixtures.corpus import CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage.candidates import (
+    lsh_candidates,
+    lsh_params,
+    rowwise_cosine,
+    tfidf_candidates,
+    union_pairs,
+)
+from lineage.config import CandidateConfig
+from lineage.sketch import minhash_signatures
+from lineage.vectorize import fit_vectors
+
+IDS = [row["id"] for row in CORPUS]
+TEXTS = [row["text"] for row in CORPUS]
+POS = {doc_id: i for i, doc_id in enumerate(IDS)}
+
+
+def pair_set(pairs: np.ndarray) -> set[tuple[str, str]]:
+    return {(IDS[a], IDS[b]) for a, b in pairs.tolist()}
+
+
+def check_pairs(pairs: np.ndarray) -> None:
+    assert pairs.dtype == np.int64 and pairs.ndim == 2 and pairs.shape[1] == 2
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    np.testing.assert_array_equal(pairs, np.unique(pairs, axis=0))  # sorted and distinct
+
+
+def disjoint_values(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.choice(2**31, size=n, replace=False).astype(np.uint32)
+
+
+# ---------------------------------------------------------------- LSH
+
+
+def test_lsh_params_fit_num_perm():
+    for num_perm in (64, 128, 256):
+        bands, rows = lsh_params(0.1, num_perm)
+        assert bands >= 1 and rows >= 1 and bands * rows <= num_perm
+    # a low threshold means short bands: a pair at twice the threshold is almost always caught
+    bands, rows = lsh_params(0.1, 128)
+    assert 1 - (1 - 0.2**rows) ** bands > 0.9
+
+
+def test_lsh_finds_jaccard_half_pair_only():
+    rng = np.random.default_rng(4)
+    values = disjoint_values(rng, 800)
+    shared, only_a, only_b, other = values[:200], values[200:300], values[300:400], values[400:]
+    sets = [
+        np.array([], dtype=np.uint32),
+        np.concatenate([shared, only_a]),  # Jaccard 200 / 400 = 0.5 with the next
+        other,                              # disjoint from everything
+        np.concatenate([shared, only_b]),
+        np.array([], dtype=np.uint32),
+    ]
+    sig = minhash_signatures(sets, num_perm=128, seed=1)
+    pairs = lsh_candidates(sig, threshold=0.1)
+    check_pairs(pairs)
+    np.testing.assert_array_equal(pairs, np.array([[1, 3]]))
+
+
+def test_lsh_empty_documents_never_pair():
+    sig = minhash_signatures([np.array([], dtype=np.uint32)] * 4, num_perm=64, seed=1)
+    assert lsh_candidates(sig, threshold=0.1).shape == (0, 2)
+
+
+def test_lsh_identical_documents_all_pair():
+    values = disjoint_values(np.random.default_rng(1), 50)
+    sig = minhash_signatures([values] * 4, num_perm=128, seed=1)
+    pairs = lsh_candidates(sig, threshold=0.5)
+    np.testing.assert_array_equal(pairs, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=0, max_size=12), st.integers(0, 1000))
+def test_lsh_pairs_are_ordered_unique_without_self_pairs(labels, seed):
+    # documents with the same label are identical; others share half their shingles
+    rng = np.random.default_rng(seed)
+    base = disjoint_values(rng, 60)
+    sets = [np.concatenate([base[:30], base[30 + 5 * k: 35 + 5 * k]]) for k in labels]
+    sig = minhash_signatures(sets, num_perm=64, seed=1) if sets else np.empty((0, 64), np.uint32)
+    pairs = lsh_candidates(sig, threshold=0.1)
+    check_pairs(pairs)
+    found = set(map(tuple, pairs.tolist()))
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            if labels[i] == labels[j]:
+                assert (i, j) in found
+
+
+# ---------------------------------------------------------------- TF-IDF blocking
+
+
+@pytest.fixture(scope="module")
+def corpus_vectors() -> sp.csr_matrix:
+    word, _ = fit_vectors(TEXTS)
+    return word
+
+
+def test_tfidf_finds_paraphrase_and_not_unrelated(corpus_vectors):
+    pairs = tfidf_candidates(corpus_vectors, CandidateConfig())
+    check_pairs(pairs)
+    found = pair_set(pairs)
+    assert ("wire-original", "paraphrase") in found
+    assert ("verbatim-copy", "paraphrase") in found
+    assert ("trimmed-copy-with-local-additions", "paraphrase") in found
+    assert ("wire-original", "verbatim-copy") in found
+    assert not any("unrelated" in pair for pair in found)
+
+
+def test_tfidf_min_cosine_filters(corpus_vectors):
+    pairs = tfidf_candidates(corpus_vectors, CandidateConfig(min_cosine=0.99))
+    assert pair_set(pairs) == {("wire-original", "verbatim-copy")}
+
+
+def test_tfidf_neighbours_cap(corpus_vectors):
+    # each pair must be among the single best of one of its documents
+    pairs = tfidf_candidates(corpus_vectors, CandidateConfig(neighbours=1))
+    check_pairs(pairs)
+    assert ("wire-original", "verbatim-copy") in pair_set(pairs)
+    assert len(pairs) <= len(IDS)
+
+
+def test_tfidf_fewer_than_two_documents():
+    word, _ = fit_vectors(TEXTS[:1])
+    out = tfidf_candidates(word, CandidateConfig())
+    assert out.shape == (0, 2) and out.dtype == np.int64
+
+
+# ---------------------------------------------------------------- utilities
+
+
+def test_union_pairs_sorted_distinct():
+    out = union_pairs(np.array([[2, 5], [0, 1]]), np.array([[0, 1], [1, 3]]),
+                      np.empty((0, 2), dtype=np.int64))
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out, [[0, 1], [1, 3], [2, 5]])
+
+
+def test_union_pairs_empty():
+    for out in (union_pairs(), union_pairs(np.empty((0, 2), dtype=np.int64))):
+        assert out.shape == (0, 2) and out.dtype == np.int64
+
+
+def test_rowwise_cosine_self_is_one(corpus_vectors):
+    n = corpus_vectors.shape[0]
+    self_pairs = np.column_stack([np.arange(n), np.arange(n)])
+    np.testing.assert_allclose(rowwise_cosine(corpus_vectors, self_pairs, clip=False),
+                               np.ones(n), atol=1e-5)
+    clipped = rowwise_cosine(corpus_vectors, self_pairs)
+    assert ((clipped <= 1.0) & (clipped > 1.0 - 1e-5)).all()
+
+
+def test_rowwise_cosine_values_and_chunks():
+    vectors = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32))
+    pairs = np.array([[0, 1], [0, 2], [1, 2], [2, 2]])
+    expected = [0.0, 0.6, 0.8, 1.0]
+    np.testing.assert_allclose(rowwise_cosine(vectors, pairs), expected, atol=1e-6)
+    np.testing.assert_allclose(rowwise_cosine(vectors, pairs, chunk=1), expected, atol=1e-6)
+    assert rowwise_cosine(vectors, np.empty((0, 2), dtype=np.int64)).shape == (0,)

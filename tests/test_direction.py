@@ -1,0 +1,124 @@
+"""Tests for lineage.direction: wire outlets, the signed direction score, likely sources."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lineage.config import TreeConfig
+from lineage.direction import direction_scores, is_wire, likely_sources
+
+CFG = TreeConfig()
+WIRE_BONUS = 0.3  # the documented outlet bonus
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("Associated Press", True),
+    ("AP", True),
+    ("The AP", True),
+    ("Reuters", True),
+    ("REUTERS UK", True),
+    ("Thomson Reuters/AP", True),
+    ("Agence France-Presse", True),
+    ("Xinhua News Agency", True),
+    ("Apple Daily", False),
+    ("Capital", False),
+    ("Capital FM", False),
+    ("Reutersville Gazette", False),
+    ("Daily Gazette", False),
+    ("", False),
+    (None, False),
+])
+def test_is_wire(source, expected):
+    assert is_wire(pd.Series([source], dtype=object), CFG).tolist() == [expected]
+
+
+def test_is_wire_uses_config_list():
+    sources = pd.Series(["Meridian Newswire", "Reuters"])
+    custom = dataclasses.replace(CFG, wire_sources=("meridian newswire",))
+    assert is_wire(sources, custom).tolist() == [True, False]
+    assert is_wire(sources, CFG).tolist() == [False, True]
+
+
+def pairs_table(rows) -> pd.DataFrame:
+    cols = ["ai", "bi", "aligned_a", "aligned_b", "containment_ab", "containment_ba"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def times(*values) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(values), utc=True))
+
+
+NO_DATES = times(None, None, None)
+NO_WIRE = np.zeros(3, dtype=bool)
+
+
+def test_text_evidence_points_from_the_covered_copy_to_its_source():
+    # doc 0 is a trimmed copy: 90% of it lies in doc 1, 50% of doc 1 lies in it
+    pairs = pairs_table([(0, 1, 0.9, 0.5, 0.8, 0.4), (0, 1, 0.5, 0.9, 0.4, 0.8),
+                         (0, 1, 0.7, 0.7, 0.6, 0.6)])
+    scores = direction_scores(pairs, NO_DATES, NO_WIRE, CFG)
+    np.testing.assert_allclose(scores, [-0.4 - 0.2, 0.4 + 0.2, 0.0])
+
+
+def test_earlier_article_is_the_source_and_gap_matters():
+    pairs = pairs_table([(0, 1, 0.7, 0.7, 0.6, 0.6), (1, 0, 0.7, 0.7, 0.6, 0.6),
+                         (0, 2, 0.7, 0.7, 0.6, 0.6), (1, 2, 0.7, 0.7, 0.6, 0.6)])
+    published = times("2024-03-12T06:00Z", "2024-03-19T06:00Z", None)
+    scores = direction_scores(pairs, published, NO_WIRE, CFG)
+    # a week apart: the full time weight towards the earlier article
+    assert scores[0] == pytest.approx(CFG.time_weight, abs=1e-6)
+    assert scores[1] == pytest.approx(-CFG.time_weight, abs=1e-6)
+    # an unknown date adds nothing
+    assert scores[2] == 0.0 and scores[3] == 0.0
+
+
+def test_time_never_outweighs_its_weight_and_grows_with_gap():
+    pairs = pairs_table([(0, 1, 0.5, 0.5, 0.5, 0.5), (0, 2, 0.5, 0.5, 0.5, 0.5)])
+    published = times("2024-03-12T06:00Z", "2024-03-12T06:10Z", "2024-03-12T12:00Z")
+    short, long = direction_scores(pairs, published, NO_WIRE, CFG)
+    assert 0.0 < short < long <= CFG.time_weight
+    same = direction_scores(pairs_table([(0, 1, 0.5, 0.5, 0.5, 0.5)]),
+                            times("2024-03-12T06:00Z", "2024-03-12T06:00Z"), NO_WIRE[:2], CFG)
+    assert same.tolist() == [0.0]
+
+
+def test_time_can_be_switched_off():
+    pairs = pairs_table([(0, 1, 0.5, 0.5, 0.5, 0.5)])
+    published = times("2024-03-12T06:00Z", "2024-03-19T06:00Z")
+    off = dataclasses.replace(CFG, time_weight=0.0)
+    assert direction_scores(pairs, published, NO_WIRE[:2], off).tolist() == [0.0]
+
+
+def test_wire_bonus():
+    pairs = pairs_table([(0, 1, 0.5, 0.5, 0.5, 0.5), (1, 2, 0.5, 0.5, 0.5, 0.5),
+                         (0, 2, 0.5, 0.5, 0.5, 0.5)])
+    wire = np.array([True, False, True])
+    scores = direction_scores(pairs, NO_DATES, wire, CFG)
+    np.testing.assert_allclose(scores, [WIRE_BONUS, -WIRE_BONUS, 0.0])
+
+
+def test_evidence_adds_up():
+    # a is less covered (b is the copy), a is a week earlier and a wire: all point to a
+    pairs = pairs_table([(0, 1, 0.2, 0.8, 0.1, 0.5)])
+    published = times("2024-03-01T00:00Z", "2024-03-08T00:00Z")
+    score = direction_scores(pairs, published, np.array([True, False]), CFG)[0]
+    assert score == pytest.approx(0.6 + 0.5 * 0.4 + CFG.time_weight + WIRE_BONUS, abs=1e-6)
+
+
+def test_text_can_outweigh_a_wrong_date():
+    # b is a trimmed copy of a, but b carries the earlier (wrong) date
+    pairs = pairs_table([(0, 1, 0.55, 0.95, 0.5, 0.9)])
+    published = times("2024-03-08T00:00Z", "2024-03-01T00:00Z")
+    assert direction_scores(pairs, published, NO_WIRE[:2], CFG)[0] > 0
+
+
+def test_likely_sources_sides_and_confidence():
+    side, conf = likely_sources(np.array([1.0, -1.0, 0.051, -0.051, 0.05, 0.0, -0.01]))
+    assert side.tolist() == ["a", "b", "a", "b", "", "", ""]
+    np.testing.assert_allclose(conf, np.round(np.tanh(2 * np.abs(
+        [1.0, -1.0, 0.051, -0.051, 0.05, 0.0, -0.01])), 4))
+    assert (conf >= 0).all() and (conf <= 1).all()

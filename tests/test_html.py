@@ -1,0 +1,133 @@
+"""lineage.html: a self-contained page, exact highlight offsets, safe escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lineage
+from lineage.html import chart_images, highlight_segments, render_html, report_data, write_html
+from lineage.write import write_report
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+A, B = "002_c905c3656ea7082f", "003_67203c20ee23465f"
+EVIL = "</script><script>alert('x')</script> & <b>bold</b> \u2028 end"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> lineage.Analysis:
+    return lineage.analyze(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def page(seeds) -> str:
+    return render_html(seeds)
+
+
+def _embedded(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="lineage-data">(.*?)</script>',
+                      html, re.S)
+    assert match, "no embedded data"
+    return json.loads(match.group(1))
+
+
+def _union(intervals) -> set[int]:
+    return {x for s, e in intervals for x in range(s, e)}
+
+
+def test_highlight_segments_cuts_overlaps():
+    spans = [(0, 10, 0, "rewritten"), (5, 8, 1, "verbatim"), (20, 25, 2, "rewritten")]
+    assert highlight_segments(spans) == [
+        [0, 5, "rewritten", [0]], [5, 8, "verbatim", [0, 1]], [8, 10, "rewritten", [0]],
+        [20, 25, "rewritten", [2]],
+    ]
+
+
+def test_highlight_segments_merges_and_drops_empty():
+    assert highlight_segments([(0, 4, 0, "verbatim"), (4, 9, 0, "verbatim"),
+                               (3, 3, 1, "rewritten")]) == [[0, 9, "verbatim", [0]]]
+    assert highlight_segments([]) == []
+
+
+def test_page_is_self_contained(page: str):
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"<script[^>]+src=", page, re.I)
+    assert not re.search(r"<link[^>]+stylesheet", page, re.I)
+    assert "@import" not in page
+    assert page.count("<style>") == 1
+    assert page.lstrip().startswith("<!DOCTYPE html>")
+
+
+def test_embedded_data_round_trips(page: str, seeds):
+    data = _embedded(page)
+    assert data["texts"] == seeds.documents["text"].tolist()
+    assert len(data["pairs"]["rows"]) == len(seeds.pairs)
+    assert data["overview"]["documents"] == 5
+    assert any(k == "seed" for k, _ in data["overview"]["config"])
+
+
+def test_002_003_highlights_have_exact_offsets(seeds):
+    data = report_data(seeds)
+    rows = data["pairs"]["rows"]
+    row = next(i for i, r in enumerate(rows) if (r[0], r[1]) == (A, B))
+    view = data["views"][str(row)]
+    passages = seeds.passages[(seeds.passages["a"] == A) & (seeds.passages["b"] == B)]
+    assert len(view["passages"]) == len(passages) > 0
+    texts = dict(zip(seeds.documents["id"], seeds.documents["text"], strict=True))
+    for side, doc in (("a", A), ("b", B)):
+        segments = view[side]
+        expected = list(zip(passages[f"{side}_start"], passages[f"{side}_end"], strict=True))
+        assert _union((s, e) for s, e, _, _ in segments) == _union(expected)
+        verbatim = passages[passages["kind"] == "verbatim"]
+        assert _union((s, e) for s, e, k, _ in segments if k == "verbatim") == _union(
+            zip(verbatim[f"{side}_start"], verbatim[f"{side}_end"], strict=True))
+        for s, e, _, ids in segments:
+            for i in ids:
+                p = view["passages"][i]
+                lo, hi = (p[0], p[1]) if side == "a" else (p[2], p[3])
+                assert lo <= s < e <= hi
+        for p in passages.itertuples():
+            start, end = getattr(p, f"{side}_start"), getattr(p, f"{side}_end")
+            assert texts[doc][start:end] == getattr(p, f"{side}_text")
+    kinds = {k for s in ("a", "b") for _, _, k, _ in view[s]}
+    assert kinds <= {"verbatim", "rewritten"} and "rewritten" in kinds
+
+
+def test_script_in_article_text_is_escaped():
+    frame = pd.DataFrame({
+        "id": ["x1", "x2"],
+        "title": [EVIL, "plain"],
+        "text": [f"Opening line here. {EVIL} The port strike went on for a week. " * 4] * 2,
+    })
+    result = lineage.analyze(frame)
+    html = render_html(result)
+    assert "<script>alert" not in html
+    assert "<b>bold</b>" not in html
+    assert html.count("</script>") == html.count("<script")
+    data = _embedded(html)
+    assert EVIL in data["texts"][0]
+    assert data["docs"]["rows"][0][2] == EVIL
+
+
+def test_write_html_and_write_report_extra(tmp_path: Path, seeds):
+    path = write_html(seeds, tmp_path, charts=False)
+    assert path == tmp_path / "report.html" and path.stat().st_size > 1000
+    (tmp_path / "charts.txt").write_text("charts drawn earlier\n", encoding="utf-8")
+    (tmp_path / "tree_family_1.png").write_bytes(b"\x89PNG fake")
+    assert [c["family"] for c in chart_images(seeds, folder=tmp_path)] == [1]
+    out = write_report(seeds, tmp_path / "rep", extra=write_html)
+    assert (out / "report.html").is_file()
+
+
+def test_charts_are_inline_png(seeds):
+    pytest.importorskip("lineage.plot")
+    images = chart_images(seeds)
+    assert images and all(c["uri"].startswith("data:image/png;base64,") for c in images)
+    page = render_html(seeds, charts=images)
+    assert any(c["family"] is not None for c in images)
+    assert "data:image/png;base64," in page
+    assert not re.search(r'src="(?!data:)[^"]+\.png"', page)

@@ -1,0 +1,272 @@
+"""The persistent index: incremental adds equal a full run, crash safety, readers, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fixtures.corpus import CORPUS
+from typer.testing import CliRunner
+
+import lineage
+from lineage import index
+from lineage.cli import app
+from lineage.schema import PAIR_COLUMNS
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+DAY1 = ("wire-original", "same-topic-independent", "unrelated")
+KEY = ["a", "b", "relation", "likely_source"]
+EXACT = ["jaccard", "containment_ab", "containment_ba", "shared_shingles"]
+
+
+def _rows(ids=None) -> list[dict]:
+    return [dict(r) for r in CORPUS if ids is None or r["id"] in ids]
+
+
+def _day2() -> list[dict]:
+    return [dict(r) for r in CORPUS if r["id"] not in DAY1]
+
+
+def _sorted(frame: pd.DataFrame, cols) -> pd.DataFrame:
+    return frame[cols].sort_values(["a", "b"]).reset_index(drop=True)
+
+
+@pytest.fixture()
+def db(tmp_path) -> Path:
+    path = tmp_path / "lineage.db"
+    index.add(path, _rows(DAY1))
+    index.add(path, _day2())
+    return path
+
+
+# -- same pairs as a full run --------------------------------------------------------
+
+
+def test_two_day_index_has_the_full_runs_pairs_and_relations(db):
+    full = lineage.analyze(_rows())
+    built = index.load_analysis(db)
+    pd.testing.assert_frame_equal(_sorted(built.pairs, KEY), _sorted(full.pairs, KEY),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(_sorted(built.pairs, ["a", "b", *EXACT]),
+                                  _sorted(full.pairs, ["a", "b", *EXACT]), check_dtype=False)
+    pd.testing.assert_frame_equal(built.families, full.families, check_dtype=False)
+
+
+def test_one_add_report_equals_analyze(tmp_path):
+    path = tmp_path / "seeds.db"
+    index.add(path, SEEDS)
+    full, built = lineage.analyze(SEEDS), index.load_analysis(path)
+    pd.testing.assert_frame_equal(built.pairs[list(PAIR_COLUMNS)], full.pairs[list(PAIR_COLUMNS)],
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(built.passages, full.passages, check_dtype=False)
+    pd.testing.assert_frame_equal(built.tree, full.tree, check_dtype=False)
+    cols = ["id", "source", "title", "n_chars", "n_words", "family"]
+    pd.testing.assert_frame_equal(built.documents[cols], full.documents[cols], check_dtype=False)
+
+
+def test_second_add_reads_only_partners(tmp_path):
+    path, corpus = tmp_path / "x.db", _corpus(100)
+    index.add(path, corpus)
+    copy = {"id": "late-copy", "text": corpus["text"][3] + " A late update."}
+    result = index.add(path, [copy])
+    assert 1 <= result.partners < 25 and result.total_documents == 101
+    pairs = index.query(path, "late-copy").sources
+    assert "doc0003" in set(pairs["id"])
+
+
+# -- query, replace, evict -----------------------------------------------------------
+
+
+def test_query_by_id_names_the_sources_with_passages(db):
+    result = index.query(db, "trimmed-copy-with-local-additions")
+    sources = result.sources.set_index("id")
+    assert sources.loc["wire-original", "role"] == "source"
+    assert result.stored
+    shared = result.passages[result.passages["id"] == "wire-original"]
+    assert len(shared) >= 1
+    assert (shared["article_text"] == shared["other_text"]).all()  # verbatim copy
+
+
+def test_query_a_file_scores_it_without_storing(db, tmp_path):
+    text = next(r["text"] for r in CORPUS if r["id"] == "paraphrase")
+    article = tmp_path / "new-paraphrase.txt"
+    article.write_text(text, encoding="utf-8")
+    result = index.query(db, article)
+    assert not result.stored
+    assert "wire-original" in set(result.sources.loc[result.sources["role"] == "source", "id"])
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == len(CORPUS)
+
+
+def test_readding_an_id_replaces_it(db):
+    before = index.load_analysis(db)
+    assert "verbatim-copy" in set(before.pairs["a"]) | set(before.pairs["b"])
+    result = index.add(db, [{"id": "verbatim-copy", "text": _rows(["unrelated"])[0]["text"]}])
+    assert result.replaced == ["verbatim-copy"] and result.total_documents == len(CORPUS)
+    after = index.load_analysis(db)
+    touching = after.pairs[(after.pairs["a"] == "verbatim-copy")
+                           | (after.pairs["b"] == "verbatim-copy")]
+    assert set(touching["relation"]) == {"duplicate"}  # now a copy of the football report
+    assert set(touching["a"]) | set(touching["b"]) == {"verbatim-copy", "unrelated"}
+
+
+def test_evict_removes_old_documents_and_their_pairs(tmp_path):
+    path = tmp_path / "e.db"
+    rows = _rows()
+    for i, row in enumerate(rows):
+        row["published"] = f"2024-03-{10 + i:02d}"
+    index.add(path, rows)
+    gone = index.evict(path, "2024-03-12")
+    assert gone == sorted(r["id"] for r in rows[:2])
+    left = index.load_analysis(path)
+    assert len(left.documents) == len(rows) - 2
+    assert not (set(left.pairs["a"]) | set(left.pairs["b"])) & set(gone)
+
+
+# -- crash safety and readers --------------------------------------------------------
+
+
+def _corpus(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    words = np.array([f"w{i}x{rng.integers(1000)}" for i in range(3000)])
+    texts = []
+    for i in range(n):
+        if i % 5 == 4:  # a near-copy of an earlier article
+            texts.append(texts[i - 3][:1500] + " Local desk added this line.")
+            continue
+        sentences = [" ".join(rng.choice(words, 14)).capitalize() + "." for _ in range(12)]
+        texts.append(" ".join(sentences))
+    return pd.DataFrame({"id": [f"doc{i:04d}" for i in range(n)], "text": texts})
+
+
+def _start_add(corpus: Path, db: Path, hook: Path, pause: str) -> subprocess.Popen:
+    env = {**os.environ, "LINEAGE_INDEX_HOOK": str(hook), "LINEAGE_INDEX_HOOK_PAUSE": pause}
+    return subprocess.Popen([sys.executable, "-m", "lineage", "index", "add", str(corpus),
+                             "--db", str(db), "-q"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def _wait_for(hook: Path, stage: str, proc: subprocess.Popen, limit: float = 50.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if hook.exists() and stage in hook.read_text().split():
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"add ended early: {proc.stderr.read().decode()}")
+        time.sleep(0.05)
+    raise AssertionError(f"stage {stage} never reached")
+
+
+def _state(db: Path) -> tuple[int, int, int]:
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        counts = tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                       for t in ("documents", "bands", "pairs"))
+        conn.execute("COMMIT")
+        return counts
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("stage", ["scored", "written"])
+def test_kill_9_mid_add_leaves_the_index_as_before(tmp_path, stage):
+    corpus = _corpus(120)
+    db, hook, big = tmp_path / "k.db", tmp_path / "hook", tmp_path / "big.jsonl"
+    index.add(db, corpus.iloc[:40])
+    corpus.iloc[40:].to_json(big, orient="records", lines=True)
+    before = _state(db)
+    proc = _start_add(big, db, hook, pause=f"{stage}:60")
+    _wait_for(hook, stage, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY id")]
+    conn.close()
+    assert ids == sorted(corpus["id"][:40]) and _state(db) == before
+    index.add(db, big)  # the index still works: the same add now goes through
+    assert _state(db)[0] == 120
+
+
+def test_a_reader_sees_the_state_before_or_after_an_add(tmp_path):
+    corpus = _corpus(80, seed=1)
+    db, hook, big = tmp_path / "r.db", tmp_path / "hook", tmp_path / "more.jsonl"
+    index.add(db, corpus.iloc[:30])
+    corpus.iloc[30:].to_json(big, orient="records", lines=True)
+    before = _state(db)
+    proc = _start_add(big, db, hook, pause="written:1.5")
+    seen, mid = set(), []
+    while proc.poll() is None:
+        state = _state(db)
+        seen.add(state)
+        if hook.exists() and "written" in hook.read_text().split() \
+                and "committed" not in hook.read_text().split():
+            mid.append(state)
+        # a second connection also gets a whole query while the writer holds its lock
+        assert index.query(db, "doc0001").article == "doc0001"
+        time.sleep(0.02)
+    assert proc.returncode == 0, proc.stderr.read().decode()
+    after = _state(db)
+    assert after[0] == 80 and seen <= {before, after}
+    assert mid and set(mid) == {before}  # inside the transaction: still the old state
+
+
+# -- command line --------------------------------------------------------------------
+
+
+def test_cli_add_query_report_evict(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "c.db")
+    day1, day2 = tmp_path / "d1.jsonl", tmp_path / "d2.jsonl"
+    pd.DataFrame(_rows(DAY1)).to_json(day1, orient="records", lines=True)
+    pd.DataFrame(_day2()).to_json(day2, orient="records", lines=True)
+    for day in (day1, day2):
+        res = runner.invoke(app, ["index", "add", str(day), "--db", db, "--format", "json"])
+        assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["documents"] == len(CORPUS)
+    res = runner.invoke(app, ["index", "query", "paraphrase", "--db", db, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    top = out["sources"][0]
+    assert top["role"] == "source" and top["passages"]
+    res = runner.invoke(app, ["index", "report", "--db", db, "--out", str(tmp_path / "rep")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "rep" / "pairs.csv").exists()
+    res = runner.invoke(app, ["index", "evict", "--before", "2030-01-01", "--db", db])
+    assert res.exit_code == 0 and "evicted 6" in res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["index", "query", "x", "--db", "{tmp}/missing.db"], "no such index"),
+        (["index", "report", "--db", "{tmp}/missing.db", "--out", "{tmp}/r"], "no such index"),
+        (["index", "evict", "--before", "soon", "--db", "{tmp}/missing.db"], "not a date"),
+        (["index", "add", "{tmp}/nothing", "--db", "{tmp}/a.db"], "no such file"),
+    ],
+)
+def test_cli_bad_input_is_one_line(tmp_path, args, message):
+    res = CliRunner().invoke(app, [a.format(tmp=tmp_path) for a in args])
+    assert res.exit_code == 2
+    assert message in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_query_unknown_id_is_an_error(db):
+    with pytest.raises(lineage.LineageError, match="neither a file nor an id"):
+        index.query(db, "no-such-article")
+
+
+@pytest.mark.parametrize("command", ["add", "query", "report", "evict"])
+def test_index_commands_have_help(command):
+    res = CliRunner().invoke(app, ["index", command, "--help"])
+    assert res.exit_code == 0 and "Example" in res.output

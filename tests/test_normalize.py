@@ -1,0 +1,221 @@
+"""Tests for lineage.normalize: tokens and sentences with offsets into the original text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage.normalize import (
+    is_unspaced,
+    normalize_text,
+    sentence_table,
+    split_sentences,
+    tokenize,
+)
+
+HINDI_WORDS = ("बंदरगाह", "पर", "हड़ताल", "जारी", "है", "मज़दूरों", "ने", "काम", "बंद", "कर", "दिया")
+HINDI = " ".join(HINDI_WORDS[:5]) + "। " + " ".join(HINDI_WORDS[5:]) + "।"
+URDU_WORDS = ("کراچی", "کی", "بندرگاہ", "پر", "ہڑتال", "جاری", "ہے", "مزدوروں", "نے", "کام", "بند",
+              "کر", "دیا")
+URDU = " ".join(URDU_WORDS[:7]) + "۔ " + " ".join(URDU_WORDS[7:]) + "۔"
+CHINESE = "码头工人周二罢工。港口停止运作！谈判何时恢复？"
+ENGLISH = ("Mr. Reyes met U.S. officials on Tuesday. The talks failed! Will they resume? "
+           "Nobody knows.")
+
+
+def substrings(text: str, spans) -> list[str]:
+    return [text[s:e] for s, e in spans]
+
+
+def token_texts(text: str) -> list[str]:
+    toks = tokenize(text)
+    return [text[s:e] for s, e in zip(toks.starts, toks.ends, strict=True)]
+
+
+def check_forms(text: str) -> None:
+    toks = tokenize(text)
+    assert toks.starts.dtype == np.int64 and toks.ends.dtype == np.int64
+    for s, e, form in zip(toks.starts, toks.ends, toks.forms, strict=True):
+        assert unicodedata.normalize("NFKC", text[s:e]).casefold() == form
+
+
+# ---------------------------------------------------------------- tokenize
+
+
+def test_tokenize_english_offsets_and_forms():
+    text = "Dockworkers' union: Biden’s U.S. ﬁle, 4,200 MEMBERS."
+    assert token_texts(text) == [
+        "Dockworkers", "union", "Biden’s", "U", "S", "ﬁle", "4", "200", "MEMBERS",
+    ]
+    assert tokenize(text).forms == [
+        "dockworkers", "union", "biden’s", "u", "s", "file", "4", "200", "members",
+    ]
+    check_forms(text)
+
+
+def test_tokenize_docstring_example_mixes_words_and_han():
+    toks = tokenize("Biden’s U.S. missiles 导弹")
+    assert toks.forms == ["biden’s", "u", "s", "missiles", "导", "弹"]
+    assert toks.unspaced.tolist() == [False, False, False, False, True, True]
+
+
+def test_tokenize_chinese_one_token_per_han_character():
+    toks = tokenize(CHINESE)
+    han = [c for c in CHINESE if c not in "。！？"]
+    assert toks.forms == han
+    assert token_texts(CHINESE) == han
+    assert (toks.ends - toks.starts).tolist() == [1] * len(han)
+    assert toks.unspaced.all()
+    assert is_unspaced(toks)
+    check_forms(CHINESE)
+
+
+def test_tokenize_hindi_keeps_vowel_signs_inside_words():
+    assert token_texts(HINDI) == list(HINDI_WORDS)
+    check_forms(HINDI)
+    # vowel signs (Mc/Mn) are inside, never at the start of, a token
+    marks = [w for w in token_texts(HINDI) if any(unicodedata.category(c)[0] == "M" for c in w)]
+    assert "मज़दूरों" in marks and "दिया" in marks
+    assert all(unicodedata.category(w[0])[0] != "M" for w in token_texts(HINDI))
+    assert not is_unspaced(tokenize(HINDI))
+
+
+def test_tokenize_urdu_words():
+    assert token_texts(URDU) == list(URDU_WORDS)
+    check_forms(URDU)
+    assert not tokenize(URDU).unspaced.any()
+
+
+def test_tokenize_arabic_diacritics_stay_in_word():
+    word = "مُلک"  # with a damma (U+064F, a combining mark)
+    assert token_texts(f"یہ {word} ہے") == ["یہ", word, "ہے"]
+
+
+def test_tokenize_empty_and_punctuation_only():
+    for text in ("", "   ", "... ?! —"):
+        toks = tokenize(text)
+        assert len(toks) == 0
+        assert toks.starts.shape == (0,) and toks.ends.shape == (0,)
+        assert not is_unspaced(toks)
+
+
+def test_normalize_text_is_nfkc_casefold():
+    assert normalize_text("ＰＯＲＴ Straße ﬁ") == "port strasse fi"
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def test_split_sentences_english_abbreviations():
+    spans = split_sentences(ENGLISH)
+    assert substrings(ENGLISH, spans) == [
+        "Mr. Reyes met U.S. officials on Tuesday.",
+        "The talks failed!",
+        "Will they resume?",
+        "Nobody knows.",
+    ]
+
+
+def test_split_sentences_single_initial_and_decimal_do_not_split():
+    text = "J. Smith said 1.8 million boxes moved. Then it rained."
+    assert substrings(text, split_sentences(text)) == [
+        "J. Smith said 1.8 million boxes moved.",
+        "Then it rained.",
+    ]
+
+
+def test_split_sentences_chinese_marks_without_spaces():
+    assert substrings(CHINESE, split_sentences(CHINESE)) == [
+        "码头工人周二罢工。", "港口停止运作！", "谈判何时恢复？",
+    ]
+
+
+def test_split_sentences_urdu_full_stop():
+    assert substrings(URDU, split_sentences(URDU)) == [
+        " ".join(URDU_WORDS[:7]) + "۔",
+        " ".join(URDU_WORDS[7:]) + "۔",
+    ]
+
+
+def test_split_sentences_hindi_danda():
+    assert substrings(HINDI, split_sentences(HINDI)) == [
+        " ".join(HINDI_WORDS[:5]) + "।",
+        " ".join(HINDI_WORDS[5:]) + "।",
+    ]
+
+
+def test_split_sentences_spans_are_trimmed_and_exact():
+    text = "  \n  First line here  \n\n   \"Quoted end.\"   Next one?  \n ... \n"
+    spans = split_sentences(text)
+    assert spans == [(5, 20), (27, 40), (43, 52)]
+    assert substrings(text, spans) == ["First line here", "\"Quoted end.\"", "Next one?"]
+
+
+def test_split_sentences_line_break_ends_sentence():
+    text = "Headline without a stop\nBody sentence one. Body two."
+    assert substrings(text, split_sentences(text)) == [
+        "Headline without a stop", "Body sentence one.", "Body two.",
+    ]
+
+
+def test_split_sentences_empty():
+    assert split_sentences("") == []
+    assert split_sentences(" \n\t ") == []
+
+
+def test_sentence_table_columns_and_rows():
+    texts = ["One sentence here. And two.", "", CHINESE]
+    table = sentence_table(texts)
+    assert list(table.columns) == ["doc", "start", "end", "n_chars"]
+    assert all(table[c].dtype == np.int64 for c in table.columns)
+    assert table["doc"].tolist() == [0, 0, 2, 2, 2]
+    assert table["start"].tolist() == [0, 19, 0, 9, 16]
+    assert table["end"].tolist() == [18, 27, 9, 16, 23]
+    assert (table["n_chars"] == table["end"] - table["start"]).all()
+
+
+def test_sentence_table_empty():
+    table = sentence_table([])
+    assert list(table.columns) == ["doc", "start", "end", "n_chars"]
+    assert len(table) == 0
+    pd.testing.assert_frame_equal(table, sentence_table(["", "  "]))
+
+
+# ---------------------------------------------------------------- invariants
+
+TRICKY = list(".!?…。！？۔؟।॥\n \t\u3000\"'”’)»Mr.U.S.aé导ठि")
+TEXTS = st.text(alphabet=st.one_of(st.characters(exclude_categories=["Cs"]),
+                                   st.sampled_from(TRICKY)), max_size=200)
+
+
+def check_spans(text: str, spans: list[tuple[int, int]]) -> None:
+    previous_end = 0
+    for start, end in spans:
+        assert 0 <= previous_end <= start < end <= len(text)
+        previous_end = end
+
+
+@settings(max_examples=120, deadline=None)
+@given(TEXTS)
+def test_token_spans_in_bounds_ordered_and_forms_match(text):
+    toks = tokenize(text)
+    check_spans(text, list(zip(toks.starts.tolist(), toks.ends.tolist(), strict=True)))
+    check_forms(text)
+
+
+@settings(max_examples=120, deadline=None)
+@given(TEXTS)
+def test_sentence_spans_in_bounds_ordered_and_trimmed(text):
+    spans = split_sentences(text)
+    check_spans(text, spans)
+    for start, end in spans:
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        assert len(tokenize(text[start:end])) > 0
+    # every word lies inside some sentence: no text is lost between sentences
+    toks = tokenize(text)
+    for s, e in zip(toks.starts.tolist(), toks.ends.tolist(), strict=True):
+        assert any(a <= s and e <= b for a, b in spans), text[s:e]

@@ -1,0 +1,220 @@
+"""Tests for :mod:`lineage.plot`: charts are drawn, written and look like something."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lineage
+from lineage import plot
+from lineage.normalize import split_sentences
+from lineage.pipeline import Analysis
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+
+OUTLETS = (
+    "Meridian Newswire", "Daily Gazette", "Bayview Courier", "Coastal Times",
+    "Northern Echo", "Capital Ledger", "Valley Herald", "Metro Post", "Harbour Journal",
+    "Evening Star", "Summit Record", "Lakeside Tribune", "Prairie Sentinel",
+    "River City Observer", "Pacific Dispatch", "Highland Chronicle",
+)
+
+#: Family sizes of :func:`copy_corpus` (86 articles), then 14 unrelated ones.
+FAMILY_SIZES = (12, 10, 9, 8, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2)
+
+
+def copy_corpus(n_single: int = 14, *, seed: int = 0) -> pd.DataFrame:
+    """A 100-article corpus of copies of copies, built from the seed sentences.
+
+    Each family starts from five seed sentences no other family uses; every later
+    member copies a random earlier member, dropping a sentence or a word, a few
+    hours after it. Unrelated articles get four sentences of their own. Every
+    article has an outlet; about one in twelve has no publication date.
+    """
+    rng = np.random.default_rng(seed)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    pool = [t[a:b] for t in texts for a, b in split_sentences(t) if b - a >= 60]
+    rows: list[dict[str, object]] = []
+    start = pd.Timestamp("2024-11-17T05:00:00Z")
+    used = 0
+    for k, size in enumerate(FAMILY_SIZES):
+        members = [pool[used:used + 5]]
+        used += 5
+        times = [start + pd.Timedelta(hours=7 * k + float(rng.uniform(0, 3)))]
+        for _ in range(size - 1):
+            parent = int(rng.integers(len(members)))
+            members.append(_copy(members[parent], rng))
+            times.append(times[parent] + pd.Timedelta(hours=float(rng.uniform(0.5, 9))))
+        for sentences, when in zip(members, times, strict=True):
+            rows.append({"text": " ".join(sentences), "published": when})
+    for _ in range(n_single):
+        rows.append({"text": " ".join(pool[used:used + 4]),
+                     "published": start + pd.Timedelta(hours=float(rng.uniform(0, 110)))})
+        used += 4
+    order = rng.permutation(len(rows))
+    out = pd.DataFrame([rows[i] for i in order])
+    out.insert(0, "id", [f"art-{i:03d}" for i in range(len(out))])
+    out["source"] = rng.choice(OUTLETS, size=len(out))
+    undated = rng.random(len(out)) < 1 / 12
+    out["published"] = [("" if u else t.isoformat()) for t, u in
+                        zip(out["published"], undated, strict=True)]
+    return out
+
+
+def _copy(sentences: list[str], rng: np.random.Generator) -> list[str]:
+    out = list(sentences)
+    if len(out) > 3 and rng.random() < 0.5:
+        out.pop(int(rng.integers(len(out))))
+    i = int(rng.integers(len(out)))
+    words = out[i].split()
+    if len(words) > 8:
+        words.pop(int(rng.integers(1, len(words) - 1)))
+        out[i] = " ".join(words)
+    return out
+
+
+@pytest.fixture(scope="module")
+def seeds() -> Analysis:
+    return lineage.analyze(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def corpus100() -> Analysis:
+    return lineage.analyze(copy_corpus())
+
+
+def _latent_tables() -> dict[str, pd.DataFrame]:
+    """Two copies of an unseen common source, and a copy of one copy."""
+    documents = pd.DataFrame({
+        "id": ["x1", "x2", "x3"],
+        "source": ["Daily Gazette", "", "Metro Post"],
+        "published": pd.to_datetime(["2024-03-12T08:00Z", None, "2024-03-12T12:00Z"],
+                                    utc=True),
+        "family": pd.array([4, 4, 4], dtype="Int64"),
+    })
+    families = pd.DataFrame({"family": [4, 4, 4, 4],
+                             "id": ["latent:4", "x1", "x2", "x3"],
+                             "role": ["latent", "member", "member", "member"]})
+    tree = pd.DataFrame({"child": ["x1", "x2", "x3"],
+                         "parent": ["latent:4", "latent:4", "x1"],
+                         "confidence": [0.4, 0.4, 0.9],
+                         "evidence": ["", "", ""]})
+    return {"documents": documents, "families": families, "tree": tree}
+
+
+def _assert_png(path: Path, *, min_side: int = 300) -> None:
+    import matplotlib.image as mpimg
+
+    assert path.exists(), path
+    pixels = mpimg.imread(path)
+    assert min(pixels.shape[:2]) >= min_side
+    assert max(pixels.shape[:2]) <= 6000
+    assert float(np.var(pixels[..., :3])) > 1e-3, f"{path.name} looks blank"
+
+
+def test_write_charts_seeds(seeds: Analysis, tmp_path: Path) -> None:
+    written = plot.write_charts(seeds, tmp_path)
+    names = {p.name for p in written}
+    assert {"heatmap.png", "timeline.png", "tree_family_1.png", "charts.txt"} <= names
+    for path in written:
+        assert path.parent == tmp_path
+        if path.suffix == ".png":
+            _assert_png(path)
+    assert "family 1" in (tmp_path / "charts.txt").read_text(encoding="utf-8")
+
+
+def test_draw_functions_take_and_return_ax(seeds: Analysis) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3)
+    try:
+        assert plot.draw_tree(seeds, 1, ax=axes[0]) is axes[0]
+        assert plot.draw_heatmap(seeds, ax=axes[1]) is axes[1]
+        assert plot.draw_timeline(seeds, ax=axes[2]) is axes[2]
+    finally:
+        plt.close(fig)
+
+
+def test_draw_without_ax_makes_a_figure(seeds: Analysis) -> None:
+    import matplotlib.pyplot as plt
+
+    ax = plot.draw_heatmap(seeds)
+    try:
+        assert ax.figure is not None and ax.images
+    finally:
+        plt.close(ax.figure)
+
+
+def test_latent_parent_is_dashed() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_tree(_latent_tables(), 4, ax=ax)
+        boxes = {t.get_text(): t.get_bbox_patch() for t in ax.texts
+                 if str(t.get_gid()).startswith("node:")}
+        latent = [b for text, b in boxes.items() if "unseen" in text]
+        assert len(latent) == 1
+        assert latent[0].get_linestyle() in ("--", "dashed")
+        solid = [b for text, b in boxes.items() if "unseen" not in text]
+        assert len(solid) == 3 and all(b.get_linestyle() in ("-", "solid") for b in solid)
+        labels = " ".join(boxes)
+        assert "Daily Gazette" in labels and "x2" in labels and "2024-03-12" in labels
+    finally:
+        plt.close(fig)
+
+
+def test_unknown_family_is_refused(seeds: Analysis) -> None:
+    with pytest.raises(ValueError, match="family 99"):
+        plot.draw_tree(seeds, 99)
+
+
+def test_no_families(tmp_path: Path) -> None:
+    result = lineage.analyze([
+        {"id": "a", "text": "The cat sat on the mat all afternoon in the sun."},
+        {"id": "b", "text": "Stock markets closed higher on Friday after a volatile week."},
+    ])
+    assert result.families.empty
+    written = plot.write_charts(result, tmp_path)
+    names = sorted(p.name for p in written)
+    assert names == ["charts.txt", "heatmap.png", "timeline.png"]
+    for path in written[:-1]:
+        _assert_png(path, min_side=200)
+
+
+def test_corpus100_charts_fast_and_legible(corpus100: Analysis, tmp_path: Path) -> None:
+    assert len(corpus100.documents) == 100
+    assert corpus100.families["family"].nunique() >= 10
+    started = time.process_time()  # CPU time: robust to a busy machine
+    written = plot.write_charts(corpus100, tmp_path, max_families=5)
+    seconds = time.process_time() - started
+    assert seconds < 8, f"charts took {seconds:.1f} s of CPU"
+    trees = sorted(p.name for p in written if p.name.startswith("tree_family_"))
+    assert trees == [f"tree_family_{k}.png" for k in range(1, 6)]
+    note = (tmp_path / "charts.txt").read_text(encoding="utf-8")
+    assert "omitted" in note
+    for path in written:
+        if path.suffix == ".png":
+            _assert_png(path, min_side=1200 if path.stem == "heatmap" else 300)
+
+
+def test_heatmap_orders_by_family_and_caps(corpus100: Analysis) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_heatmap(corpus100, ax=ax, max_docs=30)
+        (image,) = ax.images
+        matrix = np.asarray(image.get_array())
+        assert matrix.shape == (30, 30)
+        np.testing.assert_allclose(matrix, matrix.T)
+        assert "30 of 100" in ax.get_title(loc="left")
+    finally:
+        plt.close(fig)

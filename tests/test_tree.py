@@ -1,0 +1,158 @@
+"""Tests for lineage.tree: one parent per family member, one root per family, no cycles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage.errors import LineageError
+from lineage.family import assign_families
+from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS
+from lineage.tree import build_tree
+
+
+def make_documents(ids, published=None, pairs=None) -> pd.DataFrame:
+    docs = pd.DataFrame({"id": ids})
+    docs["published"] = pd.to_datetime(published if published is not None else [None] * len(ids),
+                                       utc=True)
+    docs["family"] = assign_families(docs["id"], pairs)
+    return docs
+
+
+def make_pairs(rows) -> pd.DataFrame:
+    """Pair rows ``(a, b, relation, direction_p, aligned_a, aligned_b, **scores)``.
+
+    Shingle containment defaults to the aligned share of the same side, and the wording
+    scores (``jaccard``, ``char_cosine``, ``tfidf_cosine``) to the larger aligned share.
+    """
+    out = []
+    for a, b, relation, p, aligned_a, aligned_b, *extra in rows:
+        scores = extra[0] if extra else {}
+        close = max(aligned_a, aligned_b)
+        out.append({"a": a, "b": b, "relation": relation, "direction_p": p,
+                    "aligned_a": aligned_a, "aligned_b": aligned_b,
+                    "containment_ab": aligned_a, "containment_ba": aligned_b,
+                    "jaccard": close, "char_cosine": close, "tfidf_cosine": close, **scores})
+    columns = ["a", "b", "relation", "direction_p", "aligned_a", "aligned_b", "containment_ab",
+               "containment_ba", "jaccard", "char_cosine", "tfidf_cosine"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def parents(tree: pd.DataFrame) -> dict[str, str]:
+    assert not tree["child"].duplicated().any()
+    return dict(zip(tree["child"], tree["parent"], strict=True))
+
+
+def check_tree(docs: pd.DataFrame, tree: pd.DataFrame) -> None:
+    """Every member has one row; one root per family; parent chains end at a root."""
+    assert list(tree.columns) == list(TREE_COLUMNS)
+    parent = parents(tree)
+    members = docs[docs["family"].notna()]
+    family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
+    real = [c for c in parent if not str(c).startswith("latent:")]
+    assert sorted(real) == sorted(family_of)
+    for child in list(parent):
+        fam = family_of.get(child) or int(str(child).split(":")[1])
+        family_of.setdefault(child, fam)
+    roots_by_family: dict[int, list[str]] = {}
+    for child, par in parent.items():
+        if par == "":
+            roots_by_family.setdefault(family_of[child], []).append(child)
+        else:
+            assert family_of[par] == family_of[child]  # parent in the same family
+    assert sorted(roots_by_family) == sorted(set(members["family"].astype(int)))
+    assert all(len(r) == 1 for r in roots_by_family.values()), roots_by_family
+    for child in parent:  # no cycles: every chain reaches a root
+        seen = set()
+        while parent[child] != "":
+            assert child not in seen
+            seen.add(child)
+            child = parent[child]
+    assert tree["confidence"].between(0, 1).all()
+
+
+def test_parents_follow_direction():
+    pairs = make_pairs([
+        ("w", "x", "duplicate", 0.9, 0.95, 0.95),                   # w is x's source
+        ("w", "y", "wholly-derived", 0.8, 0.6, 0.95, {"jaccard": 0.8, "char_cosine": 0.9}),
+        ("x", "y", "wholly-derived", 0.5, 0.5, 0.82,                # undecided, less close
+         {"jaccard": 0.3, "char_cosine": 0.6, "tfidf_cosine": 0.6}),
+        ("m", "n", "partially-derived", 0.1, 0.3, 0.2),             # n is m's source
+        ("w", "z", "same-story", 0.99, 0.0, 0.0),                   # no reuse: no family
+    ])
+    docs = make_documents(["m", "n", "w", "x", "y", "z"], pairs=pairs)
+    tree = build_tree(docs, pairs, np.zeros(len(docs), dtype=bool))
+    check_tree(docs, tree)
+    assert parents(tree) == {"m": "n", "n": "", "w": "", "x": "w", "y": "w"}
+    conf = dict(zip(tree["child"], tree["confidence"], strict=True))
+    assert conf["x"] == 0.9 and conf["y"] == 0.8 and conf["m"] == 0.9
+    assert conf["w"] == 0.85  # mean of its children's direction probabilities
+
+
+def test_undecided_pair_root_is_earliest():
+    pairs = make_pairs([("a", "b", "duplicate", 0.5, 1.0, 1.0)])
+    docs = make_documents(["a", "b"], ["2024-03-12T10:00Z", "2024-03-12T08:00Z"], pairs)
+    tree = build_tree(docs, pairs, np.zeros(2, dtype=bool))
+    check_tree(docs, tree)
+    assert parents(tree) == {"a": "b", "b": ""}
+
+
+def test_undecided_pair_root_is_wire():
+    pairs = make_pairs([("a", "b", "duplicate", 0.5, 1.0, 1.0)])
+    docs = make_documents(["a", "b"], pairs=pairs)
+    tree = build_tree(docs, pairs, np.array([True, False]))
+    assert parents(tree) == {"a": "", "b": "a"}
+
+
+DOCUMENTED = ["a", "b", "relation", "direction_p", "aligned_a", "aligned_b", "containment_ab",
+              "containment_ba"]
+
+
+def test_documented_pair_columns_are_enough():
+    pairs = make_pairs([("a", "b", "duplicate", 0.9, 1.0, 1.0)])[DOCUMENTED]
+    docs = make_documents(["a", "b"], pairs=pairs)
+    assert parents(build_tree(docs, pairs, np.zeros(2, dtype=bool))) == {"a": "", "b": "a"}
+
+
+def test_missing_pair_column_is_an_error():
+    pairs = make_pairs([("a", "b", "duplicate", 0.9, 1.0, 1.0)]).drop(columns=["direction_p"])
+    docs = make_documents(["a", "b"], pairs=pairs)
+    with pytest.raises(LineageError, match="direction_p"):
+        build_tree(docs, pairs, np.zeros(2, dtype=bool))
+
+
+def test_no_family_gives_empty_tree():
+    pairs = make_pairs([("a", "b", "same-story", 0.5, 0.0, 0.0)])
+    docs = make_documents(["a", "b"], pairs=pairs)
+    tree = build_tree(docs, pairs, np.zeros(2, dtype=bool))
+    assert list(tree.columns) == list(TREE_COLUMNS) and len(tree) == 0
+
+
+@st.composite
+def families(draw):
+    n = draw(st.integers(2, 7))
+    ids = [f"d{i}" for i in range(n)]
+    rows = []
+    for i, j in draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                             min_size=1, max_size=12)):
+        if i < j:
+            rows.append((ids[i], ids[j],
+                         draw(st.sampled_from([*sorted(REUSE_RELATIONS), "same-story"])),
+                         *(draw(st.floats(0, 1)) for _ in range(3)),
+                         {c: draw(st.floats(0, 1)) for c in ("containment_ab", "containment_ba",
+                                                            "jaccard", "char_cosine")}))
+    days = draw(st.lists(st.one_of(st.none(), st.integers(1, 28)), min_size=n, max_size=n))
+    published = [None if d is None else f"2024-03-{d:02d}T00:00Z" for d in days]
+    wire = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    return ids, published, make_pairs(rows), wire
+
+
+@settings(max_examples=40, deadline=None)
+@given(families())
+def test_tree_invariants(case):
+    ids, published, pairs, wire = case
+    docs = make_documents(ids, published, pairs)
+    check_tree(docs, build_tree(docs, pairs, wire))
