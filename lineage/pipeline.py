@@ -206,6 +206,7 @@ def analyze(
     tick("lineage", 1)
     docs["family"] = family.assign_families(docs["id"], feats)
     tree_table = tree.build_tree(docs, feats, wire, config.tree)
+    _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
     result = Analysis(
         documents=_documents_table(docs, token_lists),
@@ -228,6 +229,17 @@ def _spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:
     for doc, group in sentences.groupby("doc"):
         out[int(doc)] = group[["start", "end"]].to_numpy(dtype=np.int64)
     return out
+
+
+def _mark_siblings(feats: pd.DataFrame, tree_table: pd.DataFrame) -> None:
+    """Pairs the tree reads as two copies of an unseen source get no likely source."""
+    parent = dict(zip(tree_table["child"], tree_table["parent"], strict=True))
+    pa, pb = feats["a"].map(parent).fillna(""), feats["b"].map(parent).fillna("")
+    sib = (pa == pb) & pa.str.startswith("latent:")
+    feats.loc[sib, "likely_source"] = ""
+    feats.loc[sib, "confidence"] = 0.0
+    feats.loc[sib, "evidence"] = feats.loc[sib, "evidence"] + "; neither is the other's " + (
+        "source: both most likely copied an unseen common source (" + pa[sib] + ")")
 
 
 def _quote_flags(passages: pd.DataFrame, texts: list[str]) -> np.ndarray:

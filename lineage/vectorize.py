@@ -83,12 +83,14 @@ def fit_vectors(
     from lineage.shingle import resolve_jobs
 
     jobs = min(resolve_jobs(jobs), max(1, -(-len(texts) // chunk_texts)))
-    if jobs <= 1 or len(texts) < _MIN_PARALLEL_TEXTS:
-        return _fit(word_vectorizer(), texts), _fit(char_vectorizer(), texts)
     chunks = [texts[i : i + chunk_texts] for i in range(0, len(texts), chunk_texts)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        word = list(pool.map(_count_chunk, [("word", c) for c in chunks]))
-        char = list(pool.map(_count_chunk, [("char", c) for c in chunks]))
+    tasks = [(kind, c) for kind in ("word", "char") for c in chunks]
+    if jobs <= 1 or len(texts) < _MIN_PARALLEL_TEXTS:
+        counted = [_count_chunk(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            counted = list(pool.map(_count_chunk, tasks))
+    word, char = counted[: len(chunks)], counted[len(chunks) :]
     return _fit(word_vectorizer(), texts, word), _fit(char_vectorizer(), texts, char)
 
 
@@ -110,10 +112,12 @@ def _count_chunk(args: tuple[str, list[str]]):
     """Term counts of a chunk, as scikit-learn's ``_count_vocab`` makes them.
 
     Returns the chunk's terms in order of first appearance and a CSR triple
-    (indices into those terms, counts, indptr).
+    (indices into those terms, counts, indptr), one row per text.
     """
     kind, texts = args
-    analyze = (word_vectorizer() if kind == "word" else char_vectorizer()).build_analyzer()
+    if kind == "char":
+        return _count_char_chunk(texts)
+    analyze = word_vectorizer().build_analyzer()
     vocabulary: defaultdict[str, int] = defaultdict()
     vocabulary.default_factory = vocabulary.__len__
     indices: list[int] = []
@@ -126,6 +130,44 @@ def _count_chunk(args: tuple[str, list[str]]):
         indptr.append(len(indices))
     return (list(vocabulary), np.asarray(indices, dtype=np.int64),
             np.asarray(values, dtype=np.intc), np.asarray(indptr, dtype=np.int64))
+
+
+def _count_char_chunk(texts: list[str]):
+    """``char_wb`` counts, one distinct word at a time.
+
+    ``char_wb`` n-grams never cross a word, so a text's counts are the sum over its
+    distinct words of (word count) x (the word's n-gram counts), and a term first
+    appears in the first word that contains it: numbering each new word's n-grams
+    when the word is first seen gives scikit-learn's order of first appearance.
+    """
+    model = char_vectorizer()
+    ngrams = model._char_wb_ngrams
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    words: dict[str, np.ndarray] = {}
+    rows_idx, rows_val, indptr = [], [], [0]
+    for doc in texts:
+        counts = Counter(normalize_text(doc).split())
+        parts = []
+        for word in counts:
+            grams = words.get(word)
+            if grams is None:
+                grams = np.fromiter(map(vocabulary.__getitem__, ngrams(word)), dtype=np.int64)
+                words[word] = grams
+            parts.append(grams)
+        if parts:
+            idx = np.concatenate(parts)
+            weight = np.repeat(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
+                               [len(p) for p in parts])
+            uniq, inv = np.unique(idx, return_inverse=True)
+            rows_idx.append(uniq)
+            rows_val.append(np.bincount(inv, weights=weight).astype(np.intc))
+            indptr.append(indptr[-1] + len(uniq))
+        else:
+            indptr.append(indptr[-1])
+    cat = (lambda parts, dt: np.concatenate(parts) if parts else np.empty(0, dt))
+    return (list(vocabulary), cat(rows_idx, np.int64), cat(rows_val, np.intc),
+            np.asarray(indptr, dtype=np.int64))
 
 
 def _merge_counts(counted: list, dtype):
