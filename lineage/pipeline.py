@@ -233,8 +233,11 @@ def _spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:
 
 def _mark_siblings(feats: pd.DataFrame, tree_table: pd.DataFrame) -> None:
     """Pairs the tree reads as two copies of an unseen source get no likely source."""
+    if feats.empty or tree_table.empty:
+        return
     parent = dict(zip(tree_table["child"], tree_table["parent"], strict=True))
-    pa, pb = feats["a"].map(parent).fillna(""), feats["b"].map(parent).fillna("")
+    pa = feats["a"].map(parent).fillna("").astype(str)
+    pb = feats["b"].map(parent).fillna("").astype(str)
     sib = (pa == pb) & pa.str.startswith("latent:")
     feats.loc[sib, "likely_source"] = ""
     feats.loc[sib, "confidence"] = 0.0
@@ -285,7 +288,8 @@ def _families_table(docs: pd.DataFrame, tree_table: pd.DataFrame) -> pd.DataFram
     members = docs[docs["family"].notna()][["family", "id"]].copy()
     roots = set(tree_table.loc[tree_table["parent"] == "", "child"])
     members["role"] = np.where(members["id"].isin(roots), "root", "member")
-    latent = tree_table.loc[tree_table["child"].str.startswith("latent:"), "child"]
+    child = tree_table["child"].astype(str)
+    latent = child[child.str.startswith("latent:")]
     extra = pd.DataFrame({"family": latent.str.split(":").str[1].astype(np.int64), "id": latent,
                           "role": "latent"})
     members["family"] = members["family"].astype(np.int64)

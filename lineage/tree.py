@@ -118,7 +118,8 @@ def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
         Columns :data:`LATENT_COLUMNS`; ``children`` is a comma-separated id list.
     """
     rows = []
-    latents = tree_table[tree_table["child"].str.startswith("latent:")]["child"]
+    child = tree_table["child"].astype(str)
+    latents = child[child.str.startswith("latent:")]
     for latent in latents:
         kids = sorted(tree_table.loc[tree_table["parent"] == latent, "child"])
         shared = passages[passages["a"].isin(kids) & passages["b"].isin(kids)]
