@@ -164,7 +164,10 @@ class TreeConfig:
         weighs 1.
     family_weight : float
         Weight of family evidence: what each side shares with third articles that
-        the other lacks (1.0).
+        the other lacks (0.3).
+    addition_weight : float
+        Weight of how well what each side adds fits the shared story (1.0): a
+        source's extra text is the rest of the story, a copy's additions are local.
     sibling_exclusive : float
         Two reuse partners are siblings when each carries at least this share of
         material shared with third articles that the other lacks (0.05).
@@ -180,6 +183,7 @@ class TreeConfig:
 
     time_weight: float = 0.5
     family_weight: float = 0.3
+    addition_weight: float = 1.0
     sibling_exclusive: float = 0.25
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.15

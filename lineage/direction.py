@@ -23,7 +23,13 @@ import pandas as pd
 
 from lineage.config import TreeConfig
 
-__all__ = ["direction_scores", "exclusive_shares", "is_wire", "likely_sources"]
+__all__ = [
+    "addition_coherence",
+    "direction_scores",
+    "exclusive_shares",
+    "is_wire",
+    "likely_sources",
+]
 
 _WIRE_BONUS = 0.3
 _TIME_SCALE = 3600.0
@@ -68,7 +74,11 @@ def direction_scores(
     family = 0.0
     if "excl_a" in pairs:
         family = config.family_weight * (pairs["excl_a"] - pairs["excl_b"]).to_numpy()
-    return text + config.time_weight * order + outlet + family
+    adds = 0.0
+    if "coherence_a" in pairs:
+        diff = (pairs["coherence_a"] - pairs["coherence_b"]).to_numpy(dtype=float)
+        adds = config.addition_weight * np.nan_to_num(diff, nan=0.0)
+    return text + config.time_weight * order + outlet + family + adds
 
 
 def likely_sources(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,3 +144,56 @@ def _exclusive(counts, masks, doc: int, partner: int) -> float:
         return float((counts[doc] > 0).sum())
     others = counts[doc] - own
     return float(((others > 0) & ~own).sum())
+
+
+def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: pd.DataFrame,
+                       vectors) -> tuple[np.ndarray, np.ndarray]:
+    """How well what each side adds fits the story they share.
+
+    For each side, the mean over its sentences outside shared passages of their best
+    word TF-IDF cosine with its sentences inside them. A source's extra material is
+    the rest of the same story (dropped by the copy) and fits; a copy's additions
+    are local material brought in from elsewhere and fit less. A side that adds
+    nothing gets NaN (the comparison is then left out).
+
+    Parameters
+    ----------
+    passages : DataFrame
+        Internal passages of these pairs (``pair, a_start, a_end, b_start, b_end``).
+    pairs : DataFrame
+        Reuse pairs (``ai, bi``), indexed by the ``pair`` numbers of ``passages``.
+    sentences : DataFrame
+        ``doc, start, end`` (:func:`lineage.normalize.sentence_table`).
+    vectors : sparse matrix
+        L2-normalised word TF-IDF rows of ``sentences``.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Coherence of a's and of b's additions, aligned with ``pairs``.
+    """
+    doc = sentences["doc"].to_numpy()
+    first = np.searchsorted(doc, np.arange(doc.max() + 2 if len(doc) else 1))
+    starts, ends = sentences["start"].to_numpy(), sentences["end"].to_numpy()
+    grouped = {k: g for k, g in passages.groupby("pair")}
+    out_a, out_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
+    for n, (row, ai, bi) in enumerate(zip(pairs.index, pairs["ai"], pairs["bi"], strict=True)):
+        g = grouped.get(row)
+        if g is None:
+            continue
+        for side, d, out in (("a", ai, out_a), ("b", bi, out_b)):
+            lo, hi = first[d], first[d + 1]
+            spans = g[[f"{side}_start", f"{side}_end"]].to_numpy()
+            inside = _covered(starts[lo:hi], ends[lo:hi], spans)
+            if inside.all() or not inside.any():
+                continue
+            rows = np.arange(lo, hi)
+            sims = (vectors[rows[~inside]] @ vectors[rows[inside]].T).toarray()
+            out[n] = float(sims.max(axis=1).mean())
+    return out_a, out_b
+
+
+def _covered(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    over = np.clip(np.minimum(ends[:, None], spans[None, :, 1])
+                   - np.maximum(starts[:, None], spans[None, :, 0]), 0, None).sum(axis=1)
+    return over >= 0.5 * np.maximum(ends - starts, 1)

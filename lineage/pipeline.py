@@ -187,6 +187,9 @@ def analyze(
     reuse_passages = passages[passages["pair"].isin(feats.index[reuse]) & ~passages["quote"]]
     feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(
         reuse_passages, feats[reuse], n_chars)
+    feats["coherence_a"], feats["coherence_b"] = np.nan, np.nan
+    feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
+        direction.addition_coherence(reuse_passages, feats[reuse], sentences, sent_word))
     signed = direction.direction_scores(feats, docs["published"], wire, config.tree)
     side, conf = direction.likely_sources(signed)
     feats["likely_source"] = np.where(

@@ -145,29 +145,29 @@ def _count_char_chunk(texts: list[str]):
     vocabulary: defaultdict[str, int] = defaultdict()
     vocabulary.default_factory = vocabulary.__len__
     words: dict[str, np.ndarray] = {}
-    rows_idx, rows_val, indptr = [], [], [0]
-    for doc in texts:
+    parts: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    per_doc = np.zeros(len(texts), dtype=np.int64)
+    for d, doc in enumerate(texts):
         counts = Counter(normalize_text(doc).split())
-        parts = []
-        for word in counts:
+        for word, count in counts.items():
             grams = words.get(word)
             if grams is None:
                 grams = np.fromiter(map(vocabulary.__getitem__, ngrams(word)), dtype=np.int64)
                 words[word] = grams
             parts.append(grams)
-        if parts:
-            idx = np.concatenate(parts)
-            weight = np.repeat(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
-                               [len(p) for p in parts])
-            uniq, inv = np.unique(idx, return_inverse=True)
-            rows_idx.append(uniq)
-            rows_val.append(np.bincount(inv, weights=weight).astype(np.intc))
-            indptr.append(indptr[-1] + len(uniq))
-        else:
-            indptr.append(indptr[-1])
-    cat = (lambda parts, dt: np.concatenate(parts) if parts else np.empty(0, dt))
-    return (list(vocabulary), cat(rows_idx, np.int64), cat(rows_val, np.intc),
-            np.asarray(indptr, dtype=np.int64))
+            weights.append(count)
+            per_doc[d] += len(grams)
+    if not parts:
+        return [], np.empty(0, np.int64), np.empty(0, np.intc), np.zeros(len(texts) + 1, np.int64)
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    weight = np.repeat(np.asarray(weights, dtype=np.int64), lengths)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), per_doc)
+    counts = sp.csr_matrix((weight, (doc, np.concatenate(parts))),
+                           shape=(len(texts), len(vocabulary)), dtype=np.int64)
+    counts.sum_duplicates()
+    return (list(vocabulary), counts.indices.astype(np.int64), counts.data.astype(np.intc),
+            counts.indptr.astype(np.int64))
 
 
 def _merge_counts(counted: list, dtype):

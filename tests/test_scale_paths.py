@@ -114,3 +114,27 @@ def test_union_pairs_equals_unique_rows():
     expected = np.unique(np.concatenate(parts), axis=0)
     got = candidates.union_pairs(*parts)
     assert got.dtype == np.int64 and np.array_equal(got, expected)
+
+
+def test_fit_vectors_equal_scikit_learn_bit_for_bit_for_any_jobs(corpus, monkeypatch):
+    from lineage import vectorize
+
+    texts = [*corpus, "!!!", "a b  c\t\n dd ee", ""]
+    expected = (vectorize.word_vectorizer().fit_transform(texts).tocsr(),
+                vectorize.char_vectorizer().fit_transform(texts).tocsr())
+    monkeypatch.setattr(vectorize, "_MIN_PARALLEL_TEXTS", 0)
+    for jobs, chunk in ((1, 2000), (2, 7), (1, 3)):
+        got = vectorize.fit_vectors(texts, jobs=jobs, chunk_texts=chunk)
+        for want, have in zip(expected, got, strict=True):
+            assert want.shape == have.shape
+            assert np.array_equal(want.indptr, have.indptr)
+            assert np.array_equal(want.indices, have.indices)
+            assert np.array_equal(want.data, have.data)
+
+
+def test_fit_vectors_without_words():
+    from lineage.vectorize import fit_vectors
+
+    word, char = fit_vectors(["!!!", "?"])
+    assert word.shape == (2, 1) and word.nnz == 0
+    assert char.shape[0] == 2
