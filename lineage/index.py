@@ -570,10 +570,10 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
     result = Analysis(
         documents=docs[[*DOCUMENTS_OUT, "url", "text"]],
         pairs=pairs.reset_index(drop=True),
-        families=pipeline._families_table(docs, tree_table),
+        families=pipeline.families_table(docs, tree_table),
         tree=tree_table,
         passages=passages,
         latent=tree.latent_sources(tree_table, passages, texts.to_dict()),
     )
-    result.summary = {**pipeline._summary(result, config, source, seconds), "index": True}
+    result.summary = {**pipeline.run_summary(result, config, source, seconds), "index": True}
     return result

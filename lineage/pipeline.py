@@ -214,12 +214,12 @@ def analyze(
     result = Analysis(
         documents=_documents_table(docs, token_lists),
         pairs=_pairs_table(feats),
-        families=_families_table(docs, tree_table),
+        families=families_table(docs, tree_table),
         tree=tree_table,
         passages=passage_table,
         latent=tree.latent_sources(tree_table, passage_table, dict(zip(ids, texts, strict=True))),
     )
-    result.summary = _summary(result, config, documents, time.perf_counter() - started)
+    result.summary = run_summary(result, config, documents, time.perf_counter() - started)
     return result
 
 
@@ -287,7 +287,15 @@ def _pairs_table(feats: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _families_table(docs: pd.DataFrame, tree_table: pd.DataFrame) -> pd.DataFrame:
+def families_table(docs: pd.DataFrame, tree_table: pd.DataFrame) -> pd.DataFrame:
+    """The ``families`` table from documents with a ``family`` column and the tree.
+
+    Returns
+    -------
+    DataFrame
+        :data:`~lineage.schema.FAMILY_COLUMNS`; a family's unseen common source is a
+        row of its own with role ``latent``.
+    """
     members = docs[docs["family"].notna()][["family", "id"]].copy()
     roots = set(tree_table.loc[tree_table["parent"] == "", "child"])
     members["role"] = np.where(members["id"].isin(roots), "root", "member")
@@ -325,7 +333,8 @@ def _passages_table(passages: pd.DataFrame, feats: pd.DataFrame, ids, texts) -> 
     return out.sort_values(["a", "b", "a_start"]).reset_index(drop=True)[list(PASSAGE_COLUMNS)]
 
 
-def _summary(result: Analysis, config: Config, source: Any, seconds: float) -> dict[str, Any]:
+def run_summary(result: Analysis, config: Config, source: Any, seconds: float) -> dict[str, Any]:
+    """``summary.json``: counts, the config used, lineage's version, input and run time."""
     from lineage import __version__
 
     counts = result.pairs["relation"].value_counts()
