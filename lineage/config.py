@@ -170,12 +170,12 @@ class TreeConfig:
         source's extra text is the rest of the story, a copy's additions are local.
     sibling_exclusive : float
         Two reuse partners are siblings when each carries at least this share of
-        material shared with third articles that the other lacks (0.05).
+        material shared with third articles that the other lacks (0.5).
     sibling_coverage : float
         Two reuse partners are siblings of an unseen common source only when neither
         is covered this much by the other (0.8).
     sibling_margin : float
-        ... and their direction probability is within this of 0.5 (0.15).
+        ... and their direction probability is within this of 0.5 (0.08).
     wire_sources : tuple of str
         Outlets treated as likely roots (wire services), matched case-insensitively
         as substrings of ``source``.
@@ -184,9 +184,9 @@ class TreeConfig:
     time_weight: float = 0.5
     family_weight: float = 0.3
     addition_weight: float = 1.0
-    sibling_exclusive: float = 0.25
+    sibling_exclusive: float = 0.5
     sibling_coverage: float = 0.8
-    sibling_margin: float = 0.15
+    sibling_margin: float = 0.08
     wire_sources: tuple[str, ...] = (
         "associated press",
         "ap",

@@ -29,6 +29,7 @@ __all__ = [
     "exclusive_shares",
     "is_wire",
     "likely_sources",
+    "trusted_times",
 ]
 
 _WIRE_BONUS = 0.3
@@ -197,3 +198,36 @@ def _covered(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndar
     over = np.clip(np.minimum(ends[:, None], spans[None, :, 1])
                    - np.maximum(starts[:, None], spans[None, :, 0]), 0, None).sum(axis=1)
     return over >= 0.5 * np.maximum(ends - starts, 1)
+
+
+def trusted_times(published: pd.Series, family: pd.Series, *, min_gap_hours: float = 48.0
+                  ) -> pd.Series:
+    """Publication times with each family's outliers set to NaT.
+
+    Copies of one story appear within hours or days of each other. A date far from
+    the rest of its family (more than ``min_gap_hours`` and more than three median
+    absolute deviations from the family's median) is more likely a wrong date in the
+    feed than a copy made weeks later, so it is not used as evidence of direction.
+
+    Parameters
+    ----------
+    published : Series of datetime64[ns, UTC]
+        By document position.
+    family : Series of Int64
+        Family id by document position (``<NA>`` outside families).
+
+    Returns
+    -------
+    Series of datetime64[ns, UTC]
+    """
+    out = published.copy()
+    frame = pd.DataFrame({"t": published, "f": family})
+    frame = frame[frame["f"].notna() & frame["t"].notna()]
+    if frame.empty:
+        return out
+    median = frame.groupby("f")["t"].transform("median")
+    hours = (frame["t"] - median).abs() / pd.Timedelta(hours=1)
+    mad = hours.groupby(frame["f"]).transform("median")
+    outlier = (hours > min_gap_hours) & (hours > 3 * mad)
+    out.loc[outlier[outlier].index] = pd.NaT
+    return out

@@ -190,7 +190,10 @@ def analyze(
     feats["coherence_a"], feats["coherence_b"] = np.nan, np.nan
     feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
         direction.addition_coherence(reuse_passages, feats[reuse], sentences, sent_word))
-    signed = direction.direction_scores(feats, docs["published"], wire, config.tree)
+    reuse_pairs = feats.loc[reuse, ["a", "b", "relation"]]
+    when = direction.trusted_times(docs["published"],
+                                   family.assign_families(docs["id"], reuse_pairs))
+    signed = direction.direction_scores(feats, when, wire, config.tree)
     side, conf = direction.likely_sources(signed)
     feats["likely_source"] = np.where(
         reuse & (side == "a"), feats["a"], np.where(reuse & (side == "b"), feats["b"], "")
@@ -208,7 +211,7 @@ def analyze(
 
     tick("lineage", 1)
     docs["family"] = family.assign_families(docs["id"], feats)
-    tree_table = tree.build_tree(docs, feats, wire, config.tree)
+    tree_table = tree.build_tree(docs.assign(published=when), feats, wire, config.tree)
     _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
     result = Analysis(

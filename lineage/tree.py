@@ -150,7 +150,7 @@ def _merge_spans(spans: np.ndarray) -> list[tuple[int, int]]:
 def _plausible(p: np.ndarray) -> np.ndarray:
     """Weight of a direction of probability ``p``: flat once it is the likelier one, so
     that among plausible sources the closest text, not the surest date, is the parent."""
-    return np.clip(2.0 * p, 0.0, 1.0) ** 2
+    return np.clip(2.0 * p, 0.0, 1.0)
 
 
 def _fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
