@@ -96,7 +96,7 @@ def build_tree(
     to_b, to_a = _fidelity(reuse, "b"), _fidelity(reuse, "a")
     graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p), strict=True))
     graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p), strict=True))
-    tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)
+    tree = _arborescence_per_family(graph, members)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
     _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)
@@ -151,6 +151,21 @@ def _plausible(p: np.ndarray) -> np.ndarray:
     """Weight of a direction of probability ``p``: flat once it is the likelier one, so
     that among plausible sources the closest text, not the surest date, is the parent."""
     return np.clip(2.0 * p, 0.0, 1.0)
+
+
+def _arborescence_per_family(graph: nx.DiGraph, members: pd.DataFrame) -> nx.DiGraph:
+    """Edmonds' algorithm on each family's subgraph (with the virtual root) in turn.
+
+    Families share no reuse edge, so this is the same arborescence as one run over
+    the whole graph, but networkx copies its working graph at every contracted
+    cycle: per family the cost stays proportional to the family, not the corpus.
+    """
+    tree = nx.DiGraph()
+    for _, ids in members.groupby("family")["id"]:
+        sub = graph.subgraph([_ROOT, *ids]).copy()
+        part = nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=True)
+        tree.add_edges_from(part.edges)
+    return tree
 
 
 def _fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:

@@ -22,7 +22,7 @@ def test_defaults():
     cfg = Config()
     assert cfg.seed == 1
     assert (cfg.shingle.size, cfg.shingle.cjk_size) == (5, 8)
-    assert (cfg.sketch.num_perm, cfg.sketch.threshold) == (128, 0.1)
+    assert (cfg.sketch.num_perm, cfg.sketch.threshold) == (128, 0.2)
 
 
 def test_frozen():
@@ -45,7 +45,7 @@ wire_sources = ["meridian newswire", "reuters"]
 """)
     cfg = load_config(path)
     assert cfg.seed == 7
-    assert cfg.sketch == SketchConfig(num_perm=256, threshold=0.1)
+    assert cfg.sketch == SketchConfig(num_perm=256, threshold=0.2)
     assert cfg.relation == dataclasses.replace(RelationConfig(), wholly_coverage=0.75,
                                                min_sentences=4)
     assert cfg.tree.wire_sources == ("meridian newswire", "reuters")
