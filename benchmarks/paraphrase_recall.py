@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--reuse", type=float, default=0.3)
     p.add_argument("--curve", type=int, nargs="*", default=[])
+    p.add_argument("--exact-max", type=int, default=20_000,
+                   help="skip the (quadratic) exact search in the curve above this N")
     p.add_argument("--grid", action="store_true", help="sweep blocking settings at --n")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "lineage_scale"))
     args = p.parse_args(argv)
@@ -103,6 +105,9 @@ def main(argv: list[str] | None = None) -> None:
             t = time.perf_counter()
             cand = tfidf_candidates(x, default)
             t_cand = time.perf_counter() - t
+            if n > args.exact_max:
+                print(f"| {n:,} | {t_vec:.1f} | {t_cand:.2f} | - | - |", flush=True)
+                continue
             t = time.perf_counter()
             truth = exact_neighbours(x, args.k, args.reuse)
             t_exact = time.perf_counter() - t

@@ -96,18 +96,30 @@ def union_pairs(*arrays: np.ndarray) -> np.ndarray:
 
 
 def rowwise_cosine(
-    vectors: sp.csr_matrix, pairs: np.ndarray, *, clip: bool = True, chunk: int = 200_000
+    vectors: sp.csr_matrix, pairs: np.ndarray, *, clip: bool = True, chunk: int = 200_000,
+    chunk_nnz: int = 20_000_000,
 ) -> np.ndarray:
     """Dot product of rows ``pairs[:, 0]`` and ``pairs[:, 1]`` (cosine for L2 rows).
 
-    With ``clip`` (default) the result is clipped to [0, 1] against rounding.
+    With ``clip`` (default) the result is clipped to [0, 1] against rounding. Pairs
+    are processed in chunks of at most ``chunk`` pairs whose rows hold at most
+    ``chunk_nnz`` stored values together (a chunk has at least one pair), so memory
+    stays bounded however long the rows are.
     """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.empty(len(pairs), dtype=np.float64)
-    for lo in range(0, len(pairs), chunk):
-        p = pairs[lo : lo + chunk]
-        out[lo : lo + chunk] = np.asarray(
+    row_nnz = np.diff(vectors.indptr).astype(np.int64)
+    cost = np.cumsum(row_nnz[pairs[:, 0]] + row_nnz[pairs[:, 1]])
+    lo = 0
+    while lo < len(pairs):
+        base = cost[lo - 1] if lo else 0
+        hi = int(np.searchsorted(cost, base + chunk_nnz, side="right"))
+        hi = min(max(hi, lo + 1), lo + chunk)
+        p = pairs[lo:hi]
+        out[lo:hi] = np.asarray(
             vectors[p[:, 0]].multiply(vectors[p[:, 1]]).sum(axis=1)
         ).ravel()
+        lo = hi
     return np.clip(out, 0.0, 1.0) if clip else out
 
 

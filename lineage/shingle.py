@@ -13,10 +13,13 @@ any ``jobs``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain
 
@@ -96,6 +99,24 @@ def resolve_jobs(jobs: int | None) -> int:
     return max(1, cores + 1 + jobs) if jobs < 0 else int(jobs)
 
 
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool of ``jobs`` workers, forked where the platform allows.
+
+    Forked workers need no ``if __name__ == "__main__"`` guard in the caller's
+    script. The garbage collector is frozen while the pool lives, so that it does
+    not touch (and so copy) every object of a large parent in each worker.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if "fork" in methods else None
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
 def shingle_corpus(
     texts: Sequence[str], config: ShingleConfig, *, jobs: int | None = None,
     chunk_docs: int = 1_000,
@@ -129,7 +150,7 @@ def shingle_corpus(
     if jobs <= 1 or len(texts) < _MIN_PARALLEL_DOCS:
         parts = [_shingle_chunk(a) for a in args]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with worker_pool(jobs) as pool:
             parts = list(pool.map(_shingle_chunk, args))
     shingles = [s for part in parts for s in part[0]]
     sizes = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)

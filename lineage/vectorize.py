@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from itertools import pairwise
+from itertools import islice, pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -80,28 +79,30 @@ def fit_vectors(
     if not texts:
         empty = sp.csr_matrix((0, 0))
         return empty, empty
-    from lineage.shingle import resolve_jobs
+    from lineage.shingle import resolve_jobs, worker_pool
 
     jobs = min(resolve_jobs(jobs), max(1, -(-len(texts) // chunk_texts)))
     chunks = [texts[i : i + chunk_texts] for i in range(0, len(texts), chunk_texts)]
     tasks = [(kind, c) for kind in ("word", "char") for c in chunks]
     if jobs <= 1 or len(texts) < _MIN_PARALLEL_TEXTS:
-        counted = [_count_chunk(t) for t in tasks]
+        counted = map(_count_chunk, tasks)
+        word = _merge_counts(islice(counted, len(chunks)), np.float32)
+        char = _merge_counts(counted, np.float32)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            counted = list(pool.map(_count_chunk, tasks))
-    word, char = counted[: len(chunks)], counted[len(chunks) :]
+        with worker_pool(jobs) as pool:
+            counted = pool.map(_count_chunk, tasks)  # in order; merged as they come
+            word = _merge_counts(islice(counted, len(chunks)), np.float32)
+            char = _merge_counts(counted, np.float32)
     return _fit(word_vectorizer(), texts, word), _fit(char_vectorizer(), texts, char)
 
 
 # -- private helpers ---------------------------------------------------------------
 
 
-def _fit(model: TfidfVectorizer, texts: list[str], counted: list | None = None) -> sp.csr_matrix:
+def _fit(model: TfidfVectorizer, texts: list[str], counted=None) -> sp.csr_matrix:
     if counted is not None:
-        merged = _merge_counts(counted, model.dtype)
         # scikit-learn's own fit_transform, with the term counting done already
-        model._count_vocab = lambda raw_documents, fixed_vocab: merged()
+        model._count_vocab = lambda raw_documents, fixed_vocab: counted()
     try:
         return model.fit_transform(texts).tocsr()
     except ValueError:  # empty vocabulary: nothing but punctuation
@@ -170,19 +171,25 @@ def _count_char_chunk(texts: list[str]):
             counts.indptr.astype(np.int64))
 
 
-def _merge_counts(counted: list, dtype):
-    """A callable giving ``(vocabulary, X)`` equal to ``_count_vocab`` over all chunks."""
+def _merge_counts(counted, dtype):
+    """Merge chunk counts (in order) into ``(vocabulary, X)`` as ``_count_vocab`` makes them.
+
+    Each chunk's term list is folded into the vocabulary as it arrives and then
+    dropped; only integer arrays are kept. Returns a callable giving the result (or
+    raising ``ValueError`` for an empty vocabulary, as scikit-learn does).
+    """
+    vocabulary: dict[str, int] = {}
+    blocks = []
+    for terms, indices, values, indptr in counted:
+        for term in terms:
+            if term not in vocabulary:
+                vocabulary[term] = len(vocabulary)
+        to_global = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int64,
+                                count=len(terms))
+        blocks.append((to_global[indices], values, indptr))
+        del terms
 
     def merged():
-        vocabulary: dict[str, int] = {}
-        blocks = []
-        for terms, indices, values, indptr in counted:
-            for term in terms:
-                if term not in vocabulary:
-                    vocabulary[term] = len(vocabulary)
-            to_global = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int64,
-                                    count=len(terms))
-            blocks.append((to_global[indices], values, indptr))
         if not vocabulary:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         nnz = sum(len(b[0]) for b in blocks)
@@ -196,6 +203,7 @@ def _merge_counts(counted: list, dtype):
              indptr.astype(idx_dtype)),
             shape=(len(indptr) - 1, len(vocabulary)), dtype=dtype,
         )
+        blocks.clear()
         x.sort_indices()
         align = getattr(sk_text, "_align_api_if_sparse", lambda m: m)
         return vocabulary, align(x)

@@ -138,3 +138,14 @@ def test_fit_vectors_without_words():
     word, char = fit_vectors(["!!!", "?"])
     assert word.shape == (2, 1) and word.nnz == 0
     assert char.shape[0] == 2
+
+
+def test_rowwise_cosine_does_not_depend_on_chunking():
+    import scipy.sparse as sp
+
+    x = sp.random(200, 80, density=0.2, format="csr", dtype=np.float32, random_state=1)
+    pairs = np.sort(np.random.default_rng(0).integers(0, 200, size=(1000, 2)), axis=1)
+    want = candidates.rowwise_cosine(x, pairs, chunk=10**9, chunk_nnz=10**12)
+    for chunk, chunk_nnz in ((7, 10**12), (10**9, 1), (10**9, 300), (50, 500)):
+        got = candidates.rowwise_cosine(x, pairs, chunk=chunk, chunk_nnz=chunk_nnz)
+        assert np.array_equal(want, got)
