@@ -76,16 +76,16 @@ def match_sentences(
     n_docs = int(max(pairs.max(initial=-1), sentences["doc"].max() if len(sentences) else -1)) + 1
     counts = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=n_docs)
     first = np.r_[0, np.cumsum(counts)[:-1]]
-    sizes = counts[pairs[:, 0]] * counts[pairs[:, 1]]
-    found = [
-        _score_block(pairs, lo, hi, sizes, counts, first, eligible, word_vectors,
-                     char_vectors, config)
-        for lo, hi in _chunks(sizes, config.max_pair_sentences)
-    ]
-    found = [f for f in found if len(f)]
-    if not found:
+    pair, si, sj, word = _word_matches(pairs, counts, first, eligible, word_vectors,
+                                       config.rewritten / 3)
+    if len(pair) == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "sim" else "int64")
                              for c in MATCH_COLUMNS})
+    char = rowwise_cosine(char_vectors, np.column_stack([si, sj]))
+    sim = (word + char) / 2
+    keep = sim >= config.rewritten
+    found = [pd.DataFrame({"pair": pair[keep], "si": si[keep], "sj": sj[keep],
+                           "sim": sim[keep]})]
     matches = pd.concat(found, ignore_index=True)
     return _mutual_best(matches)
 
@@ -232,35 +232,54 @@ def _union_length(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Se
 # -- private helpers ---------------------------------------------------------------
 
 
-def _chunks(sizes: np.ndarray, limit: int):
-    lo, total = 0, 0
-    for i, size in enumerate(sizes):
-        if total and total + size > limit:
-            yield lo, i
-            lo, total = i, 0
-        total += int(size)
-    if lo < len(sizes):
-        yield lo, len(sizes)
+def _word_matches(pairs, counts, first, eligible, vectors, floor):
+    """Sentence pairs whose word cosine reaches ``floor``, one sparse product per document.
+
+    The pairs are grouped by their first document: its sentences are multiplied at
+    once with the sentences of all its partners, so only sentence pairs sharing a
+    word are ever materialised, and no Python loop runs over document pairs.
+
+    Returns
+    -------
+    (pair, si, sj, word) : ndarrays
+        Index into ``pairs``, the two sentence rows, and their word cosine.
+    """
+    out_pair, out_si, out_sj, out_w = [], [], [], []
+    if len(pairs) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty, np.empty(0)
+    order = np.argsort(pairs[:, 0], kind="stable")
+    docs_a = pairs[order, 0]
+    bounds = np.flatnonzero(np.r_[True, docs_a[1:] != docs_a[:-1], True])
+    for lo, hi in _group_bounds(bounds):
+        a = docs_a[lo]
+        if counts[a] == 0:
+            continue
+        rows_a = eligible[first[a] : first[a] + counts[a]]
+        idx = order[lo:hi]
+        nb = counts[pairs[idx, 1]]
+        if nb.sum() == 0:
+            continue
+        starts = first[pairs[idx, 1]]
+        local = np.arange(nb.sum()) - np.repeat(np.cumsum(nb) - nb, nb)
+        rows_b = eligible[np.repeat(starts, nb) + local]
+        col_pair = np.repeat(idx, nb)
+        prod = (vectors[rows_a] @ vectors[rows_b].T).tocoo()
+        keep = prod.data >= floor
+        out_pair.append(col_pair[prod.col[keep]])
+        out_si.append(rows_a[prod.row[keep]])
+        out_sj.append(rows_b[prod.col[keep]])
+        out_w.append(np.minimum(prod.data[keep].astype(np.float64), 1.0))
+    if not out_pair:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty, np.empty(0)
+    return (np.concatenate(out_pair), np.concatenate(out_si), np.concatenate(out_sj),
+            np.concatenate(out_w))
 
 
-def _score_block(pairs, lo, hi, sizes, counts, first, eligible, word_vectors, char_vectors,
-                 config) -> pd.DataFrame:
-    block_sizes = sizes[lo:hi]
-    total = int(block_sizes.sum())
-    if total == 0:
-        return pd.DataFrame()
-    pair = np.repeat(np.arange(lo, hi), block_sizes)
-    local = np.arange(total) - np.repeat(np.r_[0, np.cumsum(block_sizes)[:-1]], block_sizes)
-    nb = counts[pairs[pair, 1]]
-    si = eligible[first[pairs[pair, 0]] + local // nb]
-    sj = eligible[first[pairs[pair, 1]] + local % nb]
-    word = rowwise_cosine(word_vectors, np.column_stack([si, sj]))
-    keep = word >= config.rewritten / 3
-    pair, si, sj, word = pair[keep], si[keep], sj[keep], word[keep]
-    char = rowwise_cosine(char_vectors, np.column_stack([si, sj]))
-    sim = (word + char) / 2
-    keep = sim >= config.rewritten
-    return pd.DataFrame({"pair": pair[keep], "si": si[keep], "sj": sj[keep], "sim": sim[keep]})
+def _group_bounds(bounds: np.ndarray):
+    """Consecutive ``(lo, hi)`` from an array of group boundaries."""
+    return zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
 
 
 def _mutual_best(matches: pd.DataFrame) -> pd.DataFrame:

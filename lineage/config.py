@@ -111,8 +111,6 @@ class SentenceConfig:
         Similarity at or above which they count as verbatim (0.9).
     min_chars : int
         Sentences shorter than this (headings, datelines) are not matched alone (20).
-    max_pair_sentences : int
-        Cap on sentence pairs scored at once, to bound memory (2,000,000).
     verbatim_min_tokens : int
         Shortest verbatim passage found by token alignment, in tokens (8).
     verbatim_gap : int
@@ -122,7 +120,6 @@ class SentenceConfig:
     rewritten: float = 0.3
     verbatim: float = 0.9
     min_chars: int = 20
-    max_pair_sentences: int = 2_000_000
     verbatim_min_tokens: int = 8
     verbatim_gap: int = 3
 

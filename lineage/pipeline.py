@@ -205,7 +205,7 @@ def analyze(
     feats["evidence"] = [
         relation.describe(row, row["a"], row["b"], n_sent[row["ai"]], n_sent[row["bi"]],
                           n_shingle)
-        for _, row in feats.iterrows()
+        for row in feats.to_dict("records")
     ]
     docs["boilerplate_chars"] = boiler_chars
 

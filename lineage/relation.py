@@ -22,6 +22,9 @@ unrelated
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -86,7 +89,7 @@ def classify(features: pd.DataFrame, config: RelationConfig, *, shingle_size: in
     return pd.Series(np.where(label == "", None, label), index=features.index, dtype=object)
 
 
-def describe(row: pd.Series, a: str, b: str, n_sent_a: int, n_sent_b: int,
+def describe(row: Mapping[str, Any], a: str, b: str, n_sent_a: int, n_sent_b: int,
              shingle_size: int = 5) -> str:
     """One plain-English sentence saying why a pair got its relation."""
     relation = row["relation"]
