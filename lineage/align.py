@@ -56,8 +56,11 @@ def match_sentences(
         Document positions.
     sentences : DataFrame
         From :func:`lineage.normalize.sentence_table` (``doc, start, end, n_chars``).
-    word_vectors, char_vectors : csr_matrix
-        L2-normalised TF-IDF rows, one per row of ``sentences``.
+    word_vectors : csr_matrix
+        L2-normalised word TF-IDF rows, one per row of ``sentences``.
+    char_vectors : csr_matrix, or callable
+        Character TF-IDF rows likewise, or ``f(rows) -> csr_matrix`` giving the rows
+        of just those sentences (only sentences whose words match are asked for).
     config : SentenceConfig
     exclude : ndarray of bool, optional
         Sentences never matched (boilerplate).
@@ -81,7 +84,7 @@ def match_sentences(
     if len(pair) == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "sim" else "int64")
                              for c in MATCH_COLUMNS})
-    char = rowwise_cosine(char_vectors, np.column_stack([si, sj]))
+    char = _char_cosines(char_vectors, si, sj)
     sim = (word + char) / 2
     keep = sim >= config.rewritten
     found = [pd.DataFrame({"pair": pair[keep], "si": si[keep], "sj": sj[keep],
@@ -230,6 +233,15 @@ def _union_length(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Se
 
 
 # -- private helpers ---------------------------------------------------------------
+
+
+def _char_cosines(char_vectors, si: np.ndarray, sj: np.ndarray) -> np.ndarray:
+    if not callable(char_vectors):
+        return rowwise_cosine(char_vectors, np.column_stack([si, sj]))
+    needed = np.unique(np.concatenate([si, sj]))
+    rows = char_vectors(needed)
+    local = np.column_stack([np.searchsorted(needed, si), np.searchsorted(needed, sj)])
+    return rowwise_cosine(rows, local)
 
 
 def _word_matches(pairs, counts, first, eligible, vectors, floor):

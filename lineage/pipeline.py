@@ -31,7 +31,7 @@ from lineage.schema import (
     require_columns,
 )
 from lineage.shingle import positional_shingles, shingle_size
-from lineage.vectorize import fit_vectors
+from lineage.vectorize import HashedCharTfidf, fit_vectors
 
 __all__ = ["Analysis", "Progress", "analyze"]
 
@@ -154,9 +154,12 @@ def analyze(
     tick("align", 1)
     sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
         index=False)]
-    sent_word, sent_char = fit_vectors(sent_texts)
-    matches = align.match_sentences(pairs, sentences, sent_word, sent_char, config.sentences,
-                                    exclude=boiler)
+    sent_word, _ = fit_vectors(sent_texts, char=False)
+    sent_char = HashedCharTfidf().fit(sent_texts)
+    matches = align.match_sentences(
+        pairs, sentences, sent_word,
+        lambda rows: sent_char.transform([sent_texts[i] for i in rows]),
+        config.sentences, exclude=boiler)
     by_sentence = align.build_passages(matches, pairs, sentences, config.sentences)
     min_shared = max(1, config.sentences.verbatim_min_tokens - n_shingle + 1)
     rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)

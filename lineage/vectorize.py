@@ -26,7 +26,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from lineage.normalize import _TOKEN, _form, normalize_text
 
-__all__ = ["char_vectorizer", "fit_vectors", "word_features", "word_vectorizer"]
+__all__ = [
+    "HashedCharTfidf",
+    "char_vectorizer",
+    "fit_vectors",
+    "word_features",
+    "word_vectorizer",
+]
 
 #: Below this many texts one process counts them all.
 _MIN_PARALLEL_TEXTS = 4_000
@@ -57,8 +63,9 @@ def char_vectorizer() -> TfidfVectorizer:
 
 
 def fit_vectors(
-    texts: Sequence[str], *, jobs: int | None = None, chunk_texts: int = 2_000
-) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    texts: Sequence[str], *, jobs: int | None = None, chunk_texts: int = 2_000,
+    char: bool = True,
+) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
     """Fit both models on ``texts`` and return their word and character matrices.
 
     Parameters
@@ -69,6 +76,9 @@ def fit_vectors(
         do not depend on ``jobs``.
     chunk_texts : int, default 2000
         Texts counted by one process at a time.
+    char : bool, default True
+        Also fit the character model; when False the second matrix is None (use
+        :class:`HashedCharTfidf` to get character rows for a few texts only).
 
     Returns
     -------
@@ -83,17 +93,66 @@ def fit_vectors(
 
     jobs = min(resolve_jobs(jobs), max(1, -(-len(texts) // chunk_texts)))
     chunks = [texts[i : i + chunk_texts] for i in range(0, len(texts), chunk_texts)]
-    tasks = [(kind, c) for kind in ("word", "char") for c in chunks]
+    kinds = ("word", "char") if char else ("word",)
+    tasks = [(kind, c) for kind in kinds for c in chunks]
     if jobs <= 1 or len(texts) < _MIN_PARALLEL_TEXTS:
         counted = map(_count_chunk, tasks)
-        word = _merge_counts(islice(counted, len(chunks)), np.float32)
-        char = _merge_counts(counted, np.float32)
+        word_counts = _merge_counts(islice(counted, len(chunks)), np.float32)
+        char_counts = _merge_counts(counted, np.float32) if char else None
     else:
         with worker_pool(jobs) as pool:
             counted = pool.map(_count_chunk, tasks)  # in order; merged as they come
-            word = _merge_counts(islice(counted, len(chunks)), np.float32)
-            char = _merge_counts(counted, np.float32)
-    return _fit(word_vectorizer(), texts, word), _fit(char_vectorizer(), texts, char)
+            word_counts = _merge_counts(islice(counted, len(chunks)), np.float32)
+            char_counts = _merge_counts(counted, np.float32) if char else None
+    words = _fit(word_vectorizer(), texts, word_counts)
+    return words, (_fit(char_vectorizer(), texts, char_counts) if char else None)
+
+
+class HashedCharTfidf:
+    """Character (``char_wb`` 3-5) TF-IDF whose rows are built only when asked for.
+
+    ``fit`` counts document frequencies chunk by chunk through scikit-learn's
+    ``HashingVectorizer`` (2**22 buckets), so the whole matrix never exists; then
+    ``transform`` builds sublinear, IDF-weighted, L2-normalised rows for the texts
+    it is given. Up to hash collisions, the rows equal :func:`char_vectorizer`'s.
+    Sentence alignment needs character rows only for sentences whose words already
+    match, a small share of all sentences.
+
+    Parameters
+    ----------
+    n_features : int, default 2**22
+    chunk_texts : int, default 20000
+    """
+
+    def __init__(self, n_features: int = 1 << 22, chunk_texts: int = 20_000) -> None:
+        self.n_features = n_features
+        self.chunk_texts = chunk_texts
+
+    def _hasher(self):
+        return sk_text.HashingVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalize_text,
+            n_features=self.n_features, alternate_sign=False, norm=None,
+            dtype=np.float32)
+
+    def fit(self, texts: Sequence[str]) -> HashedCharTfidf:
+        """Learn ``idf_`` (smoothed, as scikit-learn's) from ``texts``; returns self."""
+        hasher = self._hasher()
+        df = np.zeros(self.n_features, dtype=np.int64)
+        for lo in range(0, len(texts), self.chunk_texts):
+            counts = hasher.transform(texts[lo : lo + self.chunk_texts]).tocsc()
+            df += np.diff(counts.indptr)
+        n = len(texts)
+        self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """L2-normalised TF-IDF rows of ``texts``, shape (len(texts), n_features)."""
+        from sklearn.preprocessing import normalize
+
+        counts = self._hasher().transform(list(texts)).tocsr()
+        counts.data = 1 + np.log(counts.data)
+        counts = counts.multiply(self.idf_[None, :]).tocsr()
+        return normalize(counts, norm="l2", copy=False).astype(np.float32)
 
 
 # -- private helpers ---------------------------------------------------------------
