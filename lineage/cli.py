@@ -83,6 +83,8 @@ def report(
     seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
     output_format: FormatOption = OutputFormat.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes "
+                                      "(0 = all cores).")] = 0,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write a self-contained "
                                        "report.html.")] = True,
     engine: Annotated[Engine, typer.Option(help="local, or spark: sketch and candidates as "
@@ -107,7 +109,8 @@ def report(
                 result = analyze_spark(path, config=config, master=master, progress=progress,
                                        warn=_warn)
             else:
-                result = analyze(path, config=config, progress=progress, warn=_warn)
+                result = analyze(path, config=config, progress=progress, warn=_warn,
+                                 jobs=jobs or None)
         write_report(result, target, extra=_charts_and_html if html else _charts_extra)
     summary = result.summary
     if output_format is OutputFormat.json:

@@ -79,6 +79,7 @@ def analyze(
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
     candidates: np.ndarray | None = None,
+    jobs: int | None = None,
 ) -> Analysis:
     """Find reuse between articles and infer who copied whom.
 
@@ -97,6 +98,9 @@ def analyze(
         Candidate pairs found elsewhere (the Spark engine, the index), as positions
         into the documents sorted by id, ``a < b``. When given, they replace this
         run's own sketch and candidate stages; everything after is the same.
+    jobs : int, optional
+        Worker processes for term counting and threads for MinHash; ``None`` uses
+        every core. Results do not depend on it.
 
     Returns
     -------
@@ -136,11 +140,11 @@ def analyze(
     clean = [boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans, strict=True)]
 
     tick("vectorize", 1)
-    word_vecs, char_vecs = fit_vectors(clean)
+    word_vecs, char_vecs = fit_vectors(clean, jobs=jobs)
     tick("candidates", 1)
     if candidates is None:
         signatures = sketch.minhash_signatures(
-            shingles, num_perm=config.sketch.num_perm, seed=config.seed
+            shingles, num_perm=config.sketch.num_perm, seed=config.seed, jobs=jobs
         )
         pairs = candidate_pairs.union_pairs(
             candidate_pairs.lsh_candidates(signatures, threshold=config.sketch.threshold),
@@ -154,7 +158,7 @@ def analyze(
     tick("align", 1)
     sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
         index=False)]
-    sent_word, _ = fit_vectors(sent_texts, char=False)
+    sent_word, _ = fit_vectors(sent_texts, char=False, jobs=jobs)
     sent_char = HashedCharTfidf().fit(sent_texts)
     matches = align.match_sentences(
         pairs, sentences, sent_word,
