@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from lineage.pipeline import Analysis
-from lineage.schema import RELATIONS, REUSE_RELATIONS
+from lineage.schema import PAIR_COLUMNS, RELATIONS, REUSE_RELATIONS
 
 __all__ = [
     "PAIR_FIELDS",
@@ -35,22 +35,7 @@ __all__ = [
 ]
 
 #: Columns of ``pairs`` carried into the page, in this order (each row a list).
-PAIR_FIELDS: tuple[str, ...] = (
-    "a",
-    "b",
-    "relation",
-    "likely_source",
-    "jaccard",
-    "containment_ab",
-    "containment_ba",
-    "tfidf_cosine",
-    "char_cosine",
-    "aligned_a",
-    "aligned_b",
-    "confidence",
-    "evidence",
-    "n_passages",
-)
+PAIR_FIELDS: tuple[str, ...] = (*PAIR_COLUMNS, "n_passages")
 
 _DOC_FIELDS = ("id", "source", "title", "published", "n_chars", "family")
 _MAX_CHARTS = 24
