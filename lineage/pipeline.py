@@ -140,7 +140,8 @@ def analyze(
     clean = [boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans, strict=True)]
 
     tick("vectorize", 1)
-    word_vecs, char_vecs = fit_vectors(clean, jobs=jobs)
+    word_vecs, _ = fit_vectors(clean, char=False, jobs=jobs)
+    char_vecs = HashedCharTfidf().fit_transform(clean)
     tick("candidates", 1)
     if candidates is None:
         signatures = sketch.minhash_signatures(

@@ -147,11 +147,25 @@ class HashedCharTfidf:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows of ``texts``, shape (len(texts), n_features)."""
+        return self._weigh(self._hasher().transform(list(texts)).tocsr())
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """``fit`` and ``transform`` in one pass over ``texts`` (counted chunk by chunk)."""
+        hasher = self._hasher()
+        parts = [hasher.transform(texts[lo : lo + self.chunk_texts]).tocsr()
+                 for lo in range(0, len(texts), self.chunk_texts)]
+        counts = sp.vstack(parts, format="csr") if parts else sp.csr_matrix(
+            (0, self.n_features), dtype=np.float32)
+        del parts
+        df = np.bincount(counts.indices, minlength=self.n_features)
+        self.idf_ = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+        return self._weigh(counts)
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         from sklearn.preprocessing import normalize
 
-        counts = self._hasher().transform(list(texts)).tocsr()
         counts.data = 1 + np.log(counts.data)
-        counts = counts.multiply(self.idf_[None, :]).tocsr()
+        counts.data *= self.idf_[counts.indices]
         return normalize(counts, norm="l2", copy=False).astype(np.float32)
 
 
