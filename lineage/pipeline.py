@@ -198,9 +198,8 @@ def analyze(
     feats["coherence_a"], feats["coherence_b"] = np.nan, np.nan
     feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
         direction.addition_coherence(reuse_passages, feats[reuse], sentences, sent_word))
-    reuse_pairs = feats.loc[reuse, ["a", "b", "relation"]]
-    when = direction.trusted_times(docs["published"],
-                                   family.assign_families(docs["id"], reuse_pairs))
+    docs["family"] = family.assign_families(docs["id"], feats)
+    when = direction.trusted_times(docs["published"], docs["family"])
     signed = direction.direction_scores(feats, when, wire, config.tree)
     side, conf = direction.likely_sources(signed)
     feats["likely_source"] = np.where(
@@ -218,7 +217,6 @@ def analyze(
     docs["boilerplate_chars"] = boiler_chars
 
     tick("lineage", 1)
-    docs["family"] = family.assign_families(docs["id"], feats)
     tree_table = tree.build_tree(docs.assign(published=when), feats, wire, config.tree)
     _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
