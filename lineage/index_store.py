@@ -15,6 +15,9 @@ committed state. Tables:
     One LSH band key per band and document, indexed on ``(band, key)``.
 ``terms(term, doc)``
     The document's blocking terms (64-bit hashes), indexed on ``term``.
+``reference(term, df)``
+    Word document frequencies (by term hash) of the first documents added (their
+    number is ``meta.reference_docs``): the IDF sample for picking blocking terms.
 ``pairs(a, b, ..., extra)``
     Scored related pairs (``a < b``), the columns of ``pairs.csv`` plus details;
     ``extra`` holds any further pipeline columns as JSON.
@@ -46,7 +49,7 @@ __all__ = [
     "transaction",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 #: Pair columns kept in the ``pairs`` table.
 PAIR_STORED: tuple[str, ...] = (
@@ -74,6 +77,7 @@ CREATE INDEX IF NOT EXISTS bands_doc ON bands (doc);
 CREATE TABLE IF NOT EXISTS terms (term INTEGER NOT NULL, doc INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS terms_term ON terms (term);
 CREATE INDEX IF NOT EXISTS terms_doc ON terms (doc);
+CREATE TABLE IF NOT EXISTS reference (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, likely_source TEXT,
     jaccard REAL, containment_ab REAL, containment_ba REAL, tfidf_cosine REAL,

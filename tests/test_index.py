@@ -83,6 +83,32 @@ def test_second_add_reads_only_partners(tmp_path):
     assert "doc0003" in set(pairs["id"])
 
 
+def test_adds_of_generated_news_give_the_full_runs_reuse_pairs(tmp_path):
+    path, corpus = tmp_path / "g.db", _corpus(150, seed=2)
+    index.add(path, corpus.iloc[:100])
+    index.add(path, corpus.iloc[100:])
+    key = ["a", "b", "relation"]
+    built, full = index.load_analysis(path).pairs, lineage.analyze(corpus).pairs
+    reuse = full["relation"] != "same-story"
+    assert reuse.sum() >= 20
+    pd.testing.assert_frame_equal(_sorted(built[built["relation"] != "same-story"], key),
+                                  _sorted(full[reuse], key), check_dtype=False)
+    pd.testing.assert_frame_equal(_sorted(built, ["a", "b", *EXACT]).query("a >= 'doc0100' "
+                                                                            "or b >= 'doc0100'"),
+                                  _sorted(full, ["a", "b", *EXACT]).query("a >= 'doc0100' "
+                                                                           "or b >= 'doc0100'"),
+                                  check_dtype=False)
+
+
+def test_blocking_weights_come_from_the_stored_reference_sample(tmp_path):
+    path = tmp_path / "ref.db"
+    index.add(path, _corpus(60))
+    with sqlite3.connect(path) as conn:
+        docs = conn.execute("SELECT value FROM meta WHERE key = 'reference_docs'").fetchone()
+        terms = conn.execute("SELECT COUNT(*) FROM reference").fetchone()[0]
+    assert int(docs[0]) == 60 and terms > 1000
+
+
 # -- query, replace, evict -----------------------------------------------------------
 
 
