@@ -20,7 +20,7 @@ from lineage import align, boilerplate, direction, family, relation, score, sket
 from lineage import candidates as candidate_pairs
 from lineage.config import Config
 from lineage.load import load_documents
-from lineage.normalize import overlap_share, quoted_spans, sentence_table, tokenize
+from lineage.normalize import Tokens, overlap_share, quoted_spans, sentence_table, tokenize
 from lineage.schema import (
     DOCUMENT_COLUMNS,
     DOCUMENTS_OUT,
@@ -33,7 +33,7 @@ from lineage.schema import (
 from lineage.shingle import positional_shingles, shingle_size
 from lineage.vectorize import HashedCharTfidf, fit_vectors
 
-__all__ = ["Analysis", "Progress", "analyze"]
+__all__ = ["Analysis", "Progress", "analyze", "families_table", "run_summary"]
 
 #: ``progress(stage, total)`` is called when a stage starts and returns a function
 #: that advances it by ``n`` steps.
@@ -117,35 +117,15 @@ def analyze(
     docs = load_documents(documents, warn=warn)
     require_columns(docs, DOCUMENT_COLUMNS, table="documents")
     docs = docs.sort_values("id", kind="stable").reset_index(drop=True)
-    texts = docs["text"].tolist()
 
-    advance = tick("tokenize", len(texts))
-    token_lists = []
-    for text in texts:
-        token_lists.append(tokenize(text))
-        advance(1)
-    sizes = np.array([shingle_size(t, config.shingle) for t in token_lists], dtype=np.int64)
-    n_shingle = int(np.bincount(sizes).argmax()) if len(sizes) else config.shingle.size
-
-    tick("boilerplate", 1)
-    sentences = sentence_table(texts)
-    boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
-                                          min_docs=config.boilerplate_min_docs)
-    spans = _spans_by_doc(sentences[boiler], len(texts))
-    skips = [boilerplate.mask_tokens(t.starts, sp) for t, sp in zip(token_lists, spans,
-                                                                    strict=True)]
-    positional = [positional_shingles(t, config.shingle) for t in token_lists]
-    skips = [sk[: len(p)] for sk, p in zip(skips, positional, strict=True)]
-    shingles = [np.unique(p[~sk]) for p, sk in zip(positional, skips, strict=True)]
-    clean = [boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans, strict=True)]
-
+    corpus = _prepare(docs, config, tick)
     tick("vectorize", 1)
-    word_vecs, _ = fit_vectors(clean, char=False, jobs=jobs)
-    char_vecs = HashedCharTfidf().fit_transform(clean)
+    word_vecs, _ = fit_vectors(corpus.clean, char=False, jobs=jobs)
+    char_vecs = HashedCharTfidf().fit_transform(corpus.clean)
     tick("candidates", 1)
     if candidates is None:
         signatures = sketch.minhash_signatures(
-            shingles, num_perm=config.sketch.num_perm, seed=config.seed, jobs=jobs
+            corpus.shingles, num_perm=config.sketch.num_perm, seed=config.seed, jobs=jobs
         )
         pairs = candidate_pairs.union_pairs(
             candidate_pairs.lsh_candidates(signatures, threshold=config.sketch.threshold),
@@ -154,74 +134,25 @@ def analyze(
     else:
         pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))
     tick("score", 1)
-    scores = score.score_pairs(pairs, score.shingle_matrix(shingles), word_vecs, char_vecs)
-
+    scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs,
+                               char_vecs)
     tick("align", 1)
-    sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
-        index=False)]
-    sent_word, _ = fit_vectors(sent_texts, char=False, jobs=jobs)
-    sent_char = HashedCharTfidf().fit(sent_texts)
-    matches = align.match_sentences(
-        pairs, sentences, sent_word,
-        lambda rows: sent_char.transform([sent_texts[i] for i in rows]),
-        config.sentences, exclude=boiler)
-    by_sentence = align.build_passages(matches, pairs, sentences, config.sentences)
-    min_shared = max(1, config.sentences.verbatim_min_tokens - n_shingle + 1)
-    rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)
-    by_tokens = verbatim.verbatim_passages(
-        texts, pairs, rows, positional, skips, [t.starts for t in token_lists],
-        [t.ends for t in token_lists], sizes,
-        min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
-    )
-    passages = align.combine_passages(by_tokens, by_sentence)
-    passages["quote"] = _quote_flags(passages, texts)
-    boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
-    n_chars = np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars
-    chars_a, chars_b = n_chars[pairs[:, 0]], n_chars[pairs[:, 1]]
-    cov = align.coverage(passages, len(pairs), chars_a, chars_b)
-    strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
-    cov["n_quotes"] = cov["n_passages"] - strong["n_passages"]
-    strong = strong.rename(columns={"aligned_a": "evidence_a", "aligned_b": "evidence_b"})
-
+    passages, sent_word = _align(corpus, pairs, scores, config, jobs)
     tick("relations", 1)
-    feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "n_quotes"]], strong], axis=1)
-    feats["relation"] = relation.classify(feats, config.relation, shingle_size=n_shingle)
-    feats = feats[feats["relation"].notna()].copy()
-    ids = docs["id"].to_numpy()
-    feats["a"], feats["b"] = ids[feats["ai"]], ids[feats["bi"]]
+    feats = _relate(corpus, docs, pairs, scores, passages, config)
     wire = direction.is_wire(docs["source"], config.tree)
-    reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
-    feats["excl_a"], feats["excl_b"] = 0.0, 0.0
-    reuse_passages = passages[passages["pair"].isin(feats.index[reuse]) & ~passages["quote"]]
-    feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(
-        reuse_passages, feats[reuse], n_chars)
-    feats["coherence_a"], feats["coherence_b"] = np.nan, np.nan
-    feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
-        direction.addition_coherence(reuse_passages, feats[reuse], sentences, sent_word))
     docs["family"] = family.assign_families(docs["id"], feats)
     when = direction.trusted_times(docs["published"], docs["family"])
-    signed = direction.direction_scores(feats, when, wire, config.tree)
-    side, conf = direction.likely_sources(signed)
-    feats["likely_source"] = np.where(
-        reuse & (side == "a"), feats["a"], np.where(reuse & (side == "b"), feats["b"], "")
-    )
-    feats["confidence"] = np.where(reuse, conf, 0.0)
-    feats["direction_p"] = (1 + np.tanh(2 * signed)) / 2
-    eligible = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy() & ~boiler
-    n_sent = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=len(docs))
-    feats["evidence"] = [
-        relation.describe(row, row["a"], row["b"], n_sent[row["ai"]], n_sent[row["bi"]],
-                          n_shingle)
-        for row in feats.to_dict("records")
-    ]
-    docs["boilerplate_chars"] = boiler_chars
+    _direct(feats, corpus, passages, sent_word, when, wire, config)
+    docs["boilerplate_chars"] = corpus.boiler_chars
+    ids, texts = docs["id"].to_numpy(), corpus.texts
 
     tick("lineage", 1)
     tree_table = tree.build_tree(docs.assign(published=when), feats, wire, config.tree)
     _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
     result = Analysis(
-        documents=_documents_table(docs, token_lists),
+        documents=_documents_table(docs, corpus.tokens),
         pairs=_pairs_table(feats),
         families=families_table(docs, tree_table),
         tree=tree_table,
@@ -230,6 +161,132 @@ def analyze(
     )
     result.summary = run_summary(result, config, documents, time.perf_counter() - started)
     return result
+
+
+# -- stages of one run -------------------------------------------------------------
+
+
+@dataclass
+class _Corpus:
+    """Per-document state of one run, by document position (documents sorted by id)."""
+
+    texts: list[str]
+    tokens: list[Tokens]
+    sizes: np.ndarray  # tokens per shingle
+    sentences: pd.DataFrame
+    boiler: np.ndarray  # per sentence: outlet boilerplate
+    spans: list[np.ndarray]  # per document: boilerplate spans
+    positional: list[np.ndarray]  # per document: shingle hash at each token
+    skips: list[np.ndarray]  # per document: shingle positions inside boilerplate
+    shingles: list[np.ndarray]  # per document: distinct shingles outside boilerplate
+    clean: list[str]  # texts with boilerplate blanked out
+    boiler_chars: np.ndarray
+    n_chars: np.ndarray  # characters that can carry evidence
+
+    @property
+    def n_shingle(self) -> int:
+        """The usual shingle size of this corpus (for the evidence sentence)."""
+        return int(np.bincount(self.sizes).argmax()) if len(self.sizes) else 5
+
+
+def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
+    """Tokens, sentences, boilerplate and shingles of every document."""
+    texts = docs["text"].tolist()
+    advance = tick("tokenize", len(texts))
+    tokens = []
+    for text in texts:
+        tokens.append(tokenize(text))
+        advance(1)
+    sizes = np.array([shingle_size(t, config.shingle) for t in tokens], dtype=np.int64)
+    tick("boilerplate", 1)
+    sentences = sentence_table(texts)
+    boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
+                                          min_docs=config.boilerplate_min_docs)
+    spans = _spans_by_doc(sentences[boiler], len(texts))
+    positional = [positional_shingles(t, config.shingle) for t in tokens]
+    skips = [boilerplate.mask_tokens(t.starts, sp)[: len(p)]
+             for t, sp, p in zip(tokens, spans, positional, strict=True)]
+    boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
+    return _Corpus(
+        texts=texts, tokens=tokens, sizes=sizes, sentences=sentences, boiler=boiler,
+        spans=spans, positional=positional, skips=skips,
+        shingles=[np.unique(p[~sk]) for p, sk in zip(positional, skips, strict=True)],
+        clean=[boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans,
+                                                                     strict=True)],
+        boiler_chars=boiler_chars,
+        n_chars=np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars,
+    )
+
+
+def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Config,
+           jobs: int | None):
+    """Passages of every candidate pair (sentence matches + verbatim runs), quotes marked."""
+    sentences, texts = corpus.sentences, corpus.texts
+    sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
+        index=False)]
+    sent_word, _ = fit_vectors(sent_texts, char=False, jobs=jobs)
+    sent_char = HashedCharTfidf().fit(sent_texts)
+    matches = align.match_sentences(
+        pairs, sentences, sent_word,
+        lambda rows: sent_char.transform([sent_texts[i] for i in rows]),
+        config.sentences, exclude=corpus.boiler)
+    by_sentence = align.build_passages(matches, pairs, sentences, config.sentences)
+    min_shared = max(1, config.sentences.verbatim_min_tokens - corpus.n_shingle + 1)
+    rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)
+    by_tokens = verbatim.verbatim_passages(
+        texts, pairs, rows, corpus.positional, corpus.skips, [t.starts for t in corpus.tokens],
+        [t.ends for t in corpus.tokens], corpus.sizes,
+        min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
+    )
+    passages = align.combine_passages(by_tokens, by_sentence)
+    passages["quote"] = _quote_flags(passages, texts)
+    return passages, sent_word
+
+
+def _relate(corpus: _Corpus, docs: pd.DataFrame, pairs: np.ndarray, scores: pd.DataFrame,
+            passages: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Coverage, relation label and ids of every related pair (unrelated ones dropped)."""
+    chars_a, chars_b = corpus.n_chars[pairs[:, 0]], corpus.n_chars[pairs[:, 1]]
+    cov = align.coverage(passages, len(pairs), chars_a, chars_b)
+    strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
+    cov["n_quotes"] = cov["n_passages"] - strong["n_passages"]
+    strong = strong.rename(columns={"aligned_a": "evidence_a", "aligned_b": "evidence_b"})
+    feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "n_quotes"]], strong], axis=1)
+    feats["relation"] = relation.classify(feats, config.relation,
+                                          shingle_size=corpus.n_shingle)
+    feats = feats[feats["relation"].notna()].copy()
+    ids = docs["id"].to_numpy()
+    feats["a"], feats["b"] = ids[feats["ai"]], ids[feats["bi"]]
+    return feats
+
+
+def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_word,
+            when: pd.Series, wire: np.ndarray, config: Config) -> None:
+    """Add direction (``likely_source``, ``confidence``, ``direction_p``) and evidence."""
+    reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
+    feats["excl_a"], feats["excl_b"] = 0.0, 0.0
+    reuse_passages = passages[passages["pair"].isin(feats.index[reuse]) & ~passages["quote"]]
+    feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(
+        reuse_passages, feats[reuse], corpus.n_chars)
+    feats["coherence_a"], feats["coherence_b"] = np.nan, np.nan
+    feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
+        direction.addition_coherence(reuse_passages, feats[reuse], corpus.sentences,
+                                     sent_word))
+    signed = direction.direction_scores(feats, when, wire, config.tree)
+    side, conf = direction.likely_sources(signed)
+    feats["likely_source"] = np.where(
+        reuse & (side == "a"), feats["a"], np.where(reuse & (side == "b"), feats["b"], "")
+    )
+    feats["confidence"] = np.where(reuse, conf, 0.0)
+    feats["direction_p"] = (1 + np.tanh(2 * signed)) / 2
+    sentences = corpus.sentences
+    eligible = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy() & ~corpus.boiler
+    n_sent = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=len(corpus.texts))
+    feats["evidence"] = [
+        relation.describe(row, row["a"], row["b"], n_sent[row["ai"]], n_sent[row["bi"]],
+                          corpus.n_shingle)
+        for row in feats.to_dict("records")
+    ]
 
 
 # -- helpers ---------------------------------------------------------------------

@@ -162,9 +162,15 @@ def _arborescence_per_family(graph: nx.DiGraph, members: pd.DataFrame) -> nx.DiG
     """
     tree = nx.DiGraph()
     for _, ids in members.groupby("family")["id"]:
-        sub = graph.subgraph([_ROOT, *ids]).copy()
+        # Edmonds breaks exact ties by the order of sets that hold its (string) merged
+        # nodes, which changes with Python's hash seed: integer labels and a tiny
+        # label-based nudge to every weight make runs repeatable.
+        nodes = [_ROOT, *sorted(ids)]
+        sub = nx.relabel_nodes(graph.subgraph(nodes), {n: i for i, n in enumerate(nodes)})
+        for u, v, data in sub.edges(data=True):  # no exact ties: Edmonds would pick by
+            data["weight"] += ((u * 7919 + v * 104729) % 1_000_003) * 1e-12  # set order
         part = nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=True)
-        tree.add_edges_from(part.edges)
+        tree.add_edges_from((nodes[u], nodes[v]) for u, v in sorted(part.edges))
     return tree
 
 
