@@ -20,7 +20,14 @@ import regex
 from lineage.normalize import normalize_text
 from lineage.schema import require_columns
 
-__all__ = ["find_boilerplate", "mask_tokens", "strip_boilerplate"]
+__all__ = [
+    "boilerplate_spans",
+    "evidence_shingles",
+    "find_boilerplate",
+    "mask_tokens",
+    "spans_by_doc",
+    "strip_boilerplate",
+]
 
 _DIGITS = regex.compile(r"\d+")
 _SPACE = regex.compile(r"\s+")
@@ -68,6 +75,48 @@ def find_boilerplate(
     frame["lead"] = frame["doc"].map(lead).fillna("")
     stories = frame.groupby(["outlet", "key"])["lead"].transform("nunique").to_numpy()
     return candidate & (stories >= min_docs)
+
+
+def spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:
+    """``[start, end)`` spans of the given sentence rows, grouped by document position."""
+    out = [np.empty((0, 2), dtype=np.int64) for _ in range(n_docs)]
+    for doc, group in sentences.groupby("doc"):
+        out[int(doc)] = group[["start", "end"]].to_numpy(dtype=np.int64)
+    return out
+
+
+def boilerplate_spans(texts: list[str], sources: pd.Series, *, min_docs: int = 3
+                      ) -> list[np.ndarray]:
+    """Each document's boilerplate spans, shape (k, 2), found over the whole corpus.
+
+    The same spans the local pipeline leaves out of the evidence; engines that sketch
+    elsewhere (Spark executors) take them from here so their shingles match.
+    """
+    from lineage.normalize import sentence_table
+
+    sentences = sentence_table(texts)
+    boiler = find_boilerplate(sentences, texts, sources, min_docs=min_docs)
+    return spans_by_doc(sentences[boiler], len(texts))
+
+
+def evidence_shingles(tokens, spans: np.ndarray, config) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
+    """Shingles of one text outside its boilerplate ``spans``.
+
+    Returns
+    -------
+    positional : ndarray of uint32
+        :func:`lineage.shingle.positional_shingles` of the whole text.
+    skip : ndarray of bool
+        Shingle positions that start inside boilerplate.
+    shingles : ndarray of uint32
+        Distinct shingles outside boilerplate (what MinHash and Jaccard see).
+    """
+    from lineage.shingle import positional_shingles
+
+    positional = positional_shingles(tokens, config)
+    skip = mask_tokens(tokens.starts, spans)[: len(positional)]
+    return positional, skip, np.unique(positional[~skip])
 
 
 def mask_tokens(token_starts: np.ndarray, spans: np.ndarray) -> np.ndarray:

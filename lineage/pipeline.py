@@ -30,7 +30,7 @@ from lineage.schema import (
     REUSE_RELATIONS,
     require_columns,
 )
-from lineage.shingle import positional_shingles, shingle_size
+from lineage.shingle import shingle_size
 from lineage.vectorize import HashedCharTfidf, fit_vectors
 
 __all__ = ["Analysis", "Progress", "analyze", "families_table", "run_summary"]
@@ -202,15 +202,14 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     sentences = sentence_table(texts)
     boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
                                           min_docs=config.boilerplate_min_docs)
-    spans = _spans_by_doc(sentences[boiler], len(texts))
-    positional = [positional_shingles(t, config.shingle) for t in tokens]
-    skips = [boilerplate.mask_tokens(t.starts, sp)[: len(p)]
-             for t, sp, p in zip(tokens, spans, positional, strict=True)]
+    spans = boilerplate.spans_by_doc(sentences[boiler], len(texts))
+    sketched = [boilerplate.evidence_shingles(t, sp, config.shingle)
+                for t, sp in zip(tokens, spans, strict=True)]
     boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
     return _Corpus(
         texts=texts, tokens=tokens, sizes=sizes, sentences=sentences, boiler=boiler,
-        spans=spans, positional=positional, skips=skips,
-        shingles=[np.unique(p[~sk]) for p, sk in zip(positional, skips, strict=True)],
+        spans=spans, positional=[x[0] for x in sketched], skips=[x[1] for x in sketched],
+        shingles=[x[2] for x in sketched],
         clean=[boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans,
                                                                      strict=True)],
         boiler_chars=boiler_chars,
@@ -290,14 +289,6 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-def _spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:
-    """``[start, end)`` spans of the given sentence rows, grouped by document."""
-    out = [np.empty((0, 2), dtype=np.int64) for _ in range(n_docs)]
-    for doc, group in sentences.groupby("doc"):
-        out[int(doc)] = group[["start", "end"]].to_numpy(dtype=np.int64)
-    return out
 
 
 def _mark_siblings(feats: pd.DataFrame, tree_table: pd.DataFrame) -> None:
