@@ -4,14 +4,17 @@ This is the only module that imports pyspark. What runs where:
 
 driver
     loads and checks the input with :func:`lineage.load.load_documents`, sorts it by
-    ``id`` and writes it as Parquet (``pos, id, text``) for the executors (a local
+    ``id``, finds each outlet's boilerplate over the whole corpus
+    (:func:`lineage.boilerplate.boilerplate_spans`) and writes it as Parquet
+    (``pos, id, text, bp``: ``bp`` the boilerplate spans) for the executors (a local
     temporary folder, or ``staging`` on shared storage for a cluster); at the end it
     collects the candidate pairs (never the signatures or vectors) and runs
     :func:`lineage.pipeline.analyze` with ``candidates=``: exact scoring, TF-IDF fits,
     sentence alignment, relations, families, direction and the tree, as the local engine.
 executors
     per partition, lineage's own stage functions (:func:`~lineage.normalize.tokenize`,
-    :func:`~lineage.shingle.shingle_hashes`, :func:`~lineage.sketch.minhash_signatures`,
+    :func:`~lineage.boilerplate.evidence_shingles`, so boilerplate is left out exactly as
+    locally, :func:`~lineage.sketch.minhash_signatures`,
     the LSH band keys of :mod:`lineage.candidates`, :func:`~lineage.vectorize.word_features`);
     band keys exploded to rows and grouped by ``(band, key)`` into LSH pairs; document
     frequencies and the word TF-IDF weights (the same float32 arithmetic as
@@ -38,6 +41,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from lineage import candidates as candidate_pairs
+from lineage.boilerplate import boilerplate_spans
 from lineage.config import Config
 from lineage.load import load_documents
 
@@ -122,8 +126,13 @@ def analyze_spark(
     t0 = time.perf_counter()
     docs = load_documents(documents, warn=warn)
     docs = docs.sort_values("id", kind="stable").reset_index(drop=True)
+    # Outlet boilerplate is a corpus-level fact: found here, on the driver, and passed
+    # to the executors so they sketch exactly the evidence the local engine sketches.
+    spans = boilerplate_spans(docs["text"].tolist(), docs["source"],
+                              min_docs=config.boilerplate_min_docs)
     table = pd.DataFrame({"pos": np.arange(len(docs), dtype=np.int64),
-                          "id": docs["id"].astype(str), "text": docs["text"].astype(str)})
+                          "id": docs["id"].astype(str), "text": docs["text"].astype(str),
+                          "bp": [sp.ravel().tolist() for sp in spans]})
     if progress is not None:
         progress("spark", 1)
     work = None if staging else Path(tempfile.mkdtemp(prefix="lineage-spark-"))
@@ -163,7 +172,9 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
     spark : SparkSession
     parquet : str
         Parquet path (any Spark URI) with columns ``pos`` (int64, the position of the
-        document when sorted by id, ``0..n-1``) and ``text``.
+        document when sorted by id, ``0..n-1``), ``text`` and optionally ``bp``
+        (the document's boilerplate spans, flattened ``[start, end, ...]``, from
+        :func:`lineage.boilerplate.boilerplate_spans`).
     config : Config, optional
     n_docs : int, optional
         Number of documents (counted when not given).
@@ -175,7 +186,12 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
         blocking neighbours, equal to the local engine's candidates.
     """
     config = config or Config()
-    docs = spark.read.parquet(parquet).select("pos", "text")
+    from pyspark.sql import functions as F
+
+    docs = spark.read.parquet(parquet)
+    if "bp" not in docs.columns:  # no boilerplate spans given: none are left out
+        docs = docs.withColumn("bp", F.expr("cast(array() as array<long>)"))
+    docs = docs.select("pos", "text", "bp")
     if n_docs is None:
         n_docs = docs.count()
     parts = max(spark.sparkContext.defaultParallelism, 1) * 2
@@ -202,15 +218,19 @@ def _featurize(config: Config) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd
     threshold = config.sketch.threshold
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from lineage.boilerplate import evidence_shingles, strip_boilerplate
         from lineage.normalize import tokenize
-        from lineage.shingle import shingle_hashes
         from lineage.sketch import minhash_signatures
         from lineage.vectorize import word_features
 
         bands, rows = candidate_pairs.lsh_params(threshold, num_perm)
         for batch in batches:
             texts = batch["text"].tolist()
-            shingles = [shingle_hashes(tokenize(t), shingle_cfg) for t in texts]
+            spans = [np.asarray(b if b is not None else [], dtype=np.int64).reshape(-1, 2)
+                     for b in batch["bp"]]
+            shingles = [evidence_shingles(tokenize(t), sp, shingle_cfg)[2]
+                        for t, sp in zip(texts, spans, strict=True)]
+            texts = [strip_boilerplate(t, sp) for t, sp in zip(texts, spans, strict=True)]
             sigs = minhash_signatures(shingles, num_perm=num_perm, seed=seed, jobs=1)
             keys = np.column_stack(
                 [candidate_pairs._row_keys(np.ascontiguousarray(sigs[:, b * rows:(b + 1) * rows]))
