@@ -159,17 +159,12 @@ def chart_images(result: Analysis, *, folder: str | Path | None = None) -> list[
     (``tree_family_<k>.png``) and ``None`` for a chart of the whole corpus. The charts
     come from ``lineage.plot.write_charts``; when ``folder`` already holds them (its
     ``charts.txt`` was written), they are read from there instead of drawn again.
-    Returns an empty list when :mod:`lineage.plot` is missing. At most 24 are embedded.
+    At most 24 are embedded.
     """
     if folder is not None and (Path(folder) / "charts.txt").is_file():
         return _png_uris(sorted(Path(folder).glob("*.png"), key=_chart_order))
-    try:
-        from lineage import plot
-    except ImportError:
-        return []
-    write_charts = getattr(plot, "write_charts", None)
-    if write_charts is None:
-        return []
+    from lineage.plot import write_charts
+
     with tempfile.TemporaryDirectory() as tmp:
         return _png_uris([Path(p) for p in write_charts(result, Path(tmp)) or []])
 
