@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction import text as sk_text
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from lineage.chargrams import iter_char_counts, stack_rows
 from lineage.normalize import _TOKEN, _form, normalize_text
 
 __all__ = [
@@ -109,64 +110,73 @@ def fit_vectors(
 
 
 class HashedCharTfidf:
-    """Character (``char_wb`` 3-5) TF-IDF whose rows are built only when asked for.
+    """Character (``char_wb``-like 3-5) TF-IDF whose rows are built only when asked for.
 
-    ``fit`` counts document frequencies chunk by chunk through scikit-learn's
-    ``HashingVectorizer`` (2**22 buckets), so the whole matrix never exists; then
-    ``transform`` builds sublinear, IDF-weighted, L2-normalised rows for the texts
-    it is given. Up to hash collisions, the rows equal :func:`char_vectorizer`'s.
-    Sentence alignment needs character rows only for sentences whose words already
-    match, a small share of all sentences.
+    The n-grams are counted by :func:`lineage.chargrams.hashed_char_counts` (numpy
+    rolling hashes into ``n_features`` buckets, one chunk of texts at a time), so
+    the whole count matrix never has to exist: ``fit`` keeps only the document
+    frequencies; ``transform`` builds sublinear, IDF-weighted (smoothed, as
+    scikit-learn's), L2-normalised rows for the texts it is given. Up to hash
+    collisions the rows equal :func:`char_vectorizer`'s (a test bounds the cosine
+    difference). Sentence alignment needs character rows only for sentences whose
+    words already match, a small share of all sentences.
 
     Parameters
     ----------
     n_features : int, default 2**22
-    chunk_texts : int, default 20000
+    chunk_chars : int, default 2**22
+        Characters analysed at once (bounds the working memory).
+
+    Attributes
+    ----------
+    idf_ : ndarray of float32, shape (n_features,)
     """
 
-    def __init__(self, n_features: int = 1 << 22, chunk_texts: int = 20_000) -> None:
+    def __init__(self, n_features: int = 1 << 22, chunk_chars: int = 1 << 22) -> None:
         self.n_features = n_features
-        self.chunk_texts = chunk_texts
+        self.chunk_chars = chunk_chars
 
-    def _hasher(self):
-        return sk_text.HashingVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalize_text,
-            n_features=self.n_features, alternate_sign=False, norm=None,
-            dtype=np.float32)
+    def _counts(self, texts: Sequence[str]):
+        return iter_char_counts(texts, n_features=self.n_features, chunk_chars=self.chunk_chars)
 
     def fit(self, texts: Sequence[str]) -> HashedCharTfidf:
-        """Learn ``idf_`` (smoothed, as scikit-learn's) from ``texts``; returns self."""
-        hasher = self._hasher()
+        """Learn ``idf_`` from ``texts``; returns self."""
         df = np.zeros(self.n_features, dtype=np.int64)
-        for lo in range(0, len(texts), self.chunk_texts):
-            counts = hasher.transform(texts[lo : lo + self.chunk_texts]).tocsc()
-            df += np.diff(counts.indptr)
-        n = len(texts)
-        self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+        for counts in self._counts(texts):
+            df += np.bincount(counts.indices, minlength=self.n_features)
+        self._set_idf(df, len(texts))
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows of ``texts``, shape (len(texts), n_features)."""
-        return self._weigh(self._hasher().transform(list(texts)).tocsr())
+        return stack_rows([self._weigh(c) for c in self._counts(texts)], self.n_features)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """``fit`` and ``transform`` in one pass over ``texts`` (counted chunk by chunk)."""
-        hasher = self._hasher()
-        parts = [hasher.transform(texts[lo : lo + self.chunk_texts]).tocsr()
-                 for lo in range(0, len(texts), self.chunk_texts)]
-        counts = sp.vstack(parts, format="csr") if parts else sp.csr_matrix(
-            (0, self.n_features), dtype=np.float32)
-        del parts
-        df = np.bincount(counts.indices, minlength=self.n_features)
-        self.idf_ = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
-        return self._weigh(counts)
+        df = np.zeros(self.n_features, dtype=np.int64)
+        parts = []
+        for counts in self._counts(texts):
+            df += np.bincount(counts.indices, minlength=self.n_features)
+            counts.data = 1 + np.log(counts.data)  # only the idf is still to come
+            parts.append(counts)
+        self._set_idf(df, len(texts))
+        for counts in parts:
+            self._normalise(counts)
+        return stack_rows(parts, self.n_features)
+
+    def _set_idf(self, df: np.ndarray, n: int) -> None:
+        self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        counts.data = 1 + np.log(counts.data)
+        return self._normalise(counts)
+
+    def _normalise(self, weights: sp.csr_matrix) -> sp.csr_matrix:
+        """Multiply sublinear counts by ``idf_`` and L2-normalise rows, in place."""
         from sklearn.preprocessing import normalize
 
-        counts.data = 1 + np.log(counts.data)
-        counts.data *= self.idf_[counts.indices]
-        return normalize(counts, norm="l2", copy=False).astype(np.float32)
+        weights.data *= self.idf_[weights.indices]
+        return normalize(weights, norm="l2", copy=False)
 
 
 # -- private helpers ---------------------------------------------------------------
