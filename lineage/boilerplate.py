@@ -67,14 +67,43 @@ def find_boilerplate(
     candidate = (outlet != "") & (spread >= min_docs)
     if not candidate.any():
         return candidate
-    # Copies of one story in one outlet repeat its sentences too: count a sentence's
-    # articles by their lead (first sentence that is not a candidate), so the
-    # sentence must stand beside different stories to be boilerplate.
-    body = frame[~candidate]
-    lead = body.groupby("doc")["key"].first()
+    # Copies of one story in one outlet repeat its sentences too, so a sentence must
+    # also stand beside different stories, told apart by their leads. A lead is a
+    # document's first sentence that is not a "hub": a repeated sentence followed (or
+    # preceded) by different sentences in different articles (a byline, a footer) or
+    # only ever next to hubs (a block of them). Copies of one story keep its order, so
+    # its sentences are not hubs and all its copies get the same lead.
+    hub = _hubs(frame.assign(candidate=candidate), min_docs)
+    lead = frame[~hub].groupby("doc")["key"].first()
     frame["lead"] = frame["doc"].map(lead).fillna("")
     stories = frame.groupby(["outlet", "key"])["lead"].transform("nunique").to_numpy()
     return candidate & (stories >= min_docs)
+
+
+def _hubs(frame: pd.DataFrame, min_docs: int, rounds: int = 3) -> np.ndarray:
+    """Per sentence row: a repeated sentence whose neighbours vary (see find_boilerplate)."""
+    doc = frame["doc"].to_numpy()
+    same_prev = np.r_[False, doc[1:] == doc[:-1]]
+    same_next = np.r_[doc[:-1] == doc[1:], False]
+    keys = frame["key"].to_numpy()
+    # a text's start and end are not neighbours: copies are cut at different points
+    prev_key = pd.Series(np.where(same_prev, np.roll(keys, 1), None))
+    next_key = pd.Series(np.where(same_next, np.roll(keys, -1), None))
+    groups = [frame["outlet"], frame["key"]]
+    varied = ((prev_key.groupby(groups).transform("nunique").to_numpy() >= min_docs)
+              | (next_key.groupby(groups).transform("nunique").to_numpy() >= min_docs))
+    candidate = frame["candidate"].to_numpy()
+    hub = candidate & varied
+    for _ in range(rounds):  # a sentence always beside hubs belongs to their block
+        prev_hub = same_prev & np.roll(hub, 1)
+        next_hub = same_next & np.roll(hub, -1)
+        beside = (pd.Series(prev_hub).groupby(groups).transform("all").to_numpy()
+                  | pd.Series(next_hub).groupby(groups).transform("all").to_numpy())
+        grown = hub | (candidate & beside)
+        if (grown == hub).all():
+            break
+        hub = grown
+    return hub
 
 
 def spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:

@@ -168,9 +168,17 @@ class TreeConfig:
     addition_weight : float
         Weight of how well what each side adds fits the shared story (1.0): a
         source's extra text is the rest of the story, a copy's additions are local.
-    sibling_exclusive : float
-        Two reuse partners are siblings when each carries at least this share of
-        material shared with third articles that the other lacks (0.5).
+    support_weight : float
+        Weight of variant support (0.3): of the wording each side has and the other
+        lacks, the share that third members of the family also carry. A source's
+        wording is what its other copies keep; a copy's changes are its own.
+    stale_after_hours : float
+        Publication gaps longer than this (48 h) count for less as the gap grows
+        (down to a quarter at four times it): copies follow their source within
+        hours or days, so a gap of weeks inside a family is more likely a wrong date.
+    proximity_weight : float
+        Among equally faithful candidate parents, a small bonus (0.01) for the one
+        published closest before the child.
     sibling_coverage : float
         Two reuse partners are siblings of an unseen common source only when neither
         is covered this much by the other (0.8).
@@ -184,7 +192,9 @@ class TreeConfig:
     time_weight: float = 0.5
     family_weight: float = 0.3
     addition_weight: float = 1.0
-    sibling_exclusive: float = 0.5
+    support_weight: float = 0.3
+    stale_after_hours: float = 48.0
+    proximity_weight: float = 0.01
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.08
     wire_sources: tuple[str, ...] = (

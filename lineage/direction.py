@@ -6,12 +6,17 @@ The score is positive when ``a`` is the likely source of ``b``. It adds
   mostly inside its source), from aligned coverage and shingle containment;
 * time: up to ``time_weight`` towards the earlier article when both dates are
   known, growing with the gap (``1 - exp(-gap / 1 h)``: copies minutes apart are
-  as likely siblings of one wire text as copies of each other); strong but not
-  absolute, since feeds carry wrong dates;
+  as likely siblings of one wire text as copies of each other) and fading for gaps
+  of more than ``stale_after_hours`` (a date weeks away from its family's is more
+  likely wrong than a late copy); strong but not absolute, since feeds carry wrong
+  dates;
 * outlet: a bonus towards a wire service (``wire_sources``);
 * family: ``family_weight`` towards the side that carries material it shares with
   third articles but not with the other side (:func:`exclusive_shares`): a source
-  carries what its other copies share, a copy's own additions are shared by nobody.
+  carries what its other copies share, a copy's own additions are shared by nobody;
+  and ``support_weight`` for the same at the level of wording
+  (:func:`variant_support`): where the two differ, whose wording the rest of the
+  family keeps.
 
 Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknown.
 """
@@ -29,7 +34,9 @@ __all__ = [
     "exclusive_shares",
     "is_wire",
     "likely_sources",
+    "staleness",
     "trusted_times",
+    "variant_support",
 ]
 
 _WIRE_BONUS = 0.3
@@ -70,7 +77,8 @@ def direction_scores(
     known = ~(pd.isna(ta) | pd.isna(tb))
     order = np.zeros(len(pairs))
     gap = (tb[known] - ta[known]).astype("timedelta64[s]").astype(np.float64)
-    order[known] = np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
+    order[known] = (np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
+                    * staleness(gap, config.stale_after_hours))
     outlet = _WIRE_BONUS * (wire[ai].astype(float) - wire[bi].astype(float))
     family = 0.0
     if "excl_a" in pairs:
@@ -79,7 +87,19 @@ def direction_scores(
     if "coherence_a" in pairs:
         diff = (pairs["coherence_a"] - pairs["coherence_b"]).to_numpy(dtype=float)
         adds = config.addition_weight * np.nan_to_num(diff, nan=0.0)
-    return text + config.time_weight * order + outlet + family + adds
+    support = 0.0
+    if "support_a" in pairs:
+        diff = (pairs["support_a"] - pairs["support_b"]).to_numpy(dtype=float)
+        support = config.support_weight * np.nan_to_num(diff, nan=0.0)
+    return text + config.time_weight * order + outlet + family + adds + support
+
+
+def staleness(gap_seconds: np.ndarray, after_hours: float) -> np.ndarray:
+    """Weight in [0.25, 1] of a publication gap as evidence of order: 1 up to
+    ``after_hours``, then decaying (to a quarter at four times ``after_hours``)."""
+    gap = np.abs(np.asarray(gap_seconds, dtype=np.float64)) / 3600.0
+    over = np.clip(gap - after_hours, 0.0, None)
+    return np.maximum(0.25, np.exp(-over / (3.0 * after_hours) * np.log(4.0)))
 
 
 def likely_sources(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,3 +251,63 @@ def trusted_times(published: pd.Series, family: pd.Series, *, min_gap_hours: flo
     outlier = (hours > min_gap_hours) & (hours > 3 * mad)
     out.loc[outlier[outlier].index] = pd.NaT
     return out
+
+
+def variant_support(shingles: list[np.ndarray], pairs: pd.DataFrame, family: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair, the share of what each side has and the other lacks that third
+    members of the family also have.
+
+    Where a copy rewords, inserts or cuts, its new wording is its own (and its
+    copies'); the source's wording at the same places is what the source's other
+    copies and its own source keep. Counted over word shingles, so a single changed
+    word counts, which passage-level sharing (:func:`exclusive_shares`) cannot see.
+    One pass of sorting over all pairs' shingles (no loop over pairs).
+
+    Parameters
+    ----------
+    shingles : list of ndarray of uint32
+        Distinct evidence shingles per document (by position).
+    pairs : DataFrame
+        Columns ``ai, bi`` (document positions), both in the same family.
+    family : ndarray of int64
+        Family id per document position.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        ``support_a`` and ``support_b`` in [0, 1] (NaN where a side has nothing the
+        other lacks), aligned with ``pairs``.
+    """
+    ai, bi = pairs["ai"].to_numpy(np.int64), pairs["bi"].to_numpy(np.int64)
+    n = len(pairs)
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    sizes = np.fromiter((len(x) for x in shingles), dtype=np.int64, count=len(shingles))
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    flat = np.concatenate(shingles).astype(np.int64) if len(shingles) else np.empty(0, np.int64)
+
+    def spread(docs: np.ndarray, tag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(tag << 32 | shingle) for every shingle of every doc in ``docs``."""
+        counts = sizes[docs]
+        idx = np.repeat(offsets[docs] - np.concatenate([[0], np.cumsum(counts)[:-1]]),
+                        counts) + np.arange(counts.sum())
+        return np.repeat(tag, counts), (np.repeat(tag, counts) << 32) | flat[idx]
+
+    # how many members of each family carry each shingle
+    members = np.unique(np.concatenate([ai, bi]))
+    _, fam_keys = spread(members, family[members].astype(np.int64))
+    fam_keys, fam_counts = np.unique(fam_keys, return_counts=True)
+    out = []
+    for own, other in ((ai, bi), (bi, ai)):
+        pair_of, own_keys = spread(own, np.arange(n, dtype=np.int64))
+        _, other_keys = spread(other, np.arange(n, dtype=np.int64))
+        extra = ~np.isin(own_keys, other_keys)
+        shingle = own_keys[extra] & 0xFFFFFFFF
+        fam = family[own][pair_of[extra]].astype(np.int64)
+        df = fam_counts[np.searchsorted(fam_keys, (fam << 32) | shingle)]
+        total = np.bincount(pair_of[extra], minlength=n).astype(np.float64)
+        shared = np.bincount(pair_of[extra], weights=(df >= 2), minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(np.where(total > 0, shared / total, np.nan))
+    return out[0], out[1]

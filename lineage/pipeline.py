@@ -143,12 +143,14 @@ def analyze(
     wire = direction.is_wire(docs["source"], config.tree)
     docs["family"] = family.assign_families(docs["id"], feats)
     when = direction.trusted_times(docs["published"], docs["family"])
-    _direct(feats, corpus, passages, sent_word, when, wire, config)
+    _direct(feats, corpus, passages, sent_word, when, wire, config,
+            docs["family"].fillna(-1).to_numpy(dtype=np.int64))
     docs["boilerplate_chars"] = corpus.boiler_chars
     ids, texts = docs["id"].to_numpy(), corpus.texts
 
     tick("lineage", 1)
     tree_table = tree.build_tree(docs.assign(published=when), feats, wire, config.tree)
+    _follow_tree(feats, tree_table)
     _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
     result = Analysis(
@@ -260,7 +262,7 @@ def _relate(corpus: _Corpus, docs: pd.DataFrame, pairs: np.ndarray, scores: pd.D
 
 
 def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_word,
-            when: pd.Series, wire: np.ndarray, config: Config) -> None:
+            when: pd.Series, wire: np.ndarray, config: Config, docs_family: np.ndarray) -> None:
     """Add direction (``likely_source``, ``confidence``, ``direction_p``) and evidence."""
     reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
     feats["excl_a"], feats["excl_b"] = 0.0, 0.0
@@ -271,6 +273,10 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
         direction.addition_coherence(reuse_passages, feats[reuse], corpus.sentences,
                                      sent_word))
+    fam = docs_family
+    feats["support_a"], feats["support_b"] = np.nan, np.nan
+    feats.loc[reuse, "support_a"], feats.loc[reuse, "support_b"] = direction.variant_support(
+        corpus.shingles, feats[reuse], fam)
     signed = direction.direction_scores(feats, when, wire, config.tree)
     side, conf = direction.likely_sources(signed)
     feats["likely_source"] = np.where(
@@ -289,6 +295,31 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+def _follow_tree(feats: pd.DataFrame, tree_table: pd.DataFrame) -> None:
+    """Give each reuse pair the direction of the family tree where one is the other's
+    ancestor there: the tree weighs every member's evidence at once, so it overrides
+    what one pair alone suggests. ``confidence`` stays the pair's own evidence for
+    that direction (0 when the pair alone leans the other way, which the evidence
+    then says); ``direction_p`` stays the pair's own probability."""
+    if feats.empty or tree_table.empty:
+        return
+    reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
+    above = tree.tree_sources(tree_table, feats["a"], feats["b"])
+    use = reuse & (above != "")
+    if not use.any():
+        return
+    p = feats["direction_p"].to_numpy()
+    q = np.where(above == feats["a"].to_numpy(), p, 1 - p)
+    overridden = use & (feats["likely_source"].to_numpy() != above)
+    feats.loc[use, "likely_source"] = above[use]
+    feats.loc[use, "confidence"] = np.round(np.clip(2 * q[use] - 1, 0.0, 1.0), 4)
+    if overridden.any():
+        feats.loc[overridden, "evidence"] = feats.loc[overridden, "evidence"] + (
+            "; the family tree puts " + pd.Series(above[overridden], index=feats.index[
+                overridden]) + " above the other: the rest of the family outweighs this "
+            "pair's own evidence")
 
 
 def _mark_siblings(feats: pd.DataFrame, tree_table: pd.DataFrame) -> None:

@@ -4,7 +4,8 @@ Every reuse pair gives two directed edges, source -> copy, weighted by how
 faithfully the copy reproduces the source (aligned share and verbatim containment
 of the copy) times the plausibility of that direction (from
 :mod:`lineage.direction`; flat once a direction is the likelier one, so that among
-plausible sources the most faithful one is the parent). A virtual root links to
+plausible sources the most faithful one is the parent), plus a tie-breaking bonus
+for the candidate published closest before the child. A virtual root links to
 every article with a small prior (wire services and the earliest article weigh
 more). networkx's
 ``maximum_spanning_arborescence`` then picks all parents at once (Edmonds'
@@ -13,7 +14,8 @@ algorithm), so one strong pair cannot force a cycle or a wrong chain.
 **Unseen common source.** Two articles are *siblings* when they share passages but
 neither contains the other (each carries shared material the other lacks: both
 ``aligned`` shares below ``sibling_coverage``) and their direction is uncertain
-(probability within ``sibling_margin`` of 0.5: near-simultaneous or undated). When
+(probability within ``sibling_margin`` of 0.5: near-simultaneous or undated, and
+no text or family evidence either way). When
 the tree makes a family's root the parent of a sibling, the pair is better read as
 two copies of one unseen text: ``latent:<family>`` becomes the family's root, with
 the old root and its sibling children beneath it.
@@ -28,7 +30,8 @@ import pandas as pd
 from lineage.config import TreeConfig
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
-__all__ = ["LATENT_COLUMNS", "build_tree", "latent_id", "latent_sources", "sibling_pairs"]
+__all__ = ["LATENT_COLUMNS", "build_tree", "latent_id", "latent_sources", "sibling_pairs",
+           "tree_sources"]
 
 #: Columns of the latent-source table: family, latent id, its children, reconstructed text.
 LATENT_COLUMNS = ("family", "id", "children", "text")
@@ -48,11 +51,7 @@ def sibling_pairs(pairs: pd.DataFrame, config: TreeConfig) -> np.ndarray:
         np.maximum(pairs["aligned_a"], pairs["aligned_b"]).to_numpy() < config.sibling_coverage
     )
     uncertain = np.abs(pairs["direction_p"].to_numpy() - 0.5) < config.sibling_margin
-    both_carry = np.zeros(len(pairs), dtype=bool)
-    if "excl_a" in pairs:
-        both_carry = (np.minimum(pairs["excl_a"], pairs["excl_b"]).to_numpy()
-                      >= config.sibling_exclusive)
-    return reuse & ((neither_contains & uncertain) | both_carry)
+    return reuse & neither_contains & uncertain
 
 
 def build_tree(
@@ -94,8 +93,12 @@ def build_tree(
     p = reuse["direction_p"].to_numpy()
     a, b = reuse["a"].to_numpy(), reuse["b"].to_numpy()
     to_b, to_a = _fidelity(reuse, "b"), _fidelity(reuse, "a")
-    graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p), strict=True))
-    graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p), strict=True))
+    near_b, near_a = _proximity(documents, reuse)
+    eps = config.proximity_weight
+    graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p) + eps * near_b,
+                                      strict=True))
+    graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p) + eps * near_a,
+                                      strict=True))
     tree = _arborescence_per_family(graph, members)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
@@ -103,6 +106,50 @@ def build_tree(
     prob = {(x, y): q for x, y, q in zip(a, b, p, strict=True)}
     prob.update({(y, x): 1 - q for x, y, q in zip(a, b, p, strict=True)})
     return _rows(tree, members["id"], prob)
+
+
+def tree_sources(tree_table: pd.DataFrame, a: pd.Series, b: pd.Series) -> np.ndarray:
+    """For each pair, the side the tree puts above the other, or "" when neither is
+    the other's ancestor (siblings, cousins, or outside any family).
+
+    Ancestry is read from one depth-first numbering of the tree (``u`` is above
+    ``v`` when ``v``'s entry time lies within ``u``'s visit), so the cost is
+    linear in the tree and the pairs.
+
+    Parameters
+    ----------
+    tree_table : DataFrame
+        :data:`lineage.schema.TREE_COLUMNS` rows from :func:`build_tree`.
+    a, b : Series of str
+        The pairs' document ids.
+
+    Returns
+    -------
+    ndarray of object (str)
+    """
+    out = np.full(len(a), "", dtype=object)
+    if tree_table.empty or not len(a):
+        return out
+    graph = nx.DiGraph()
+    graph.add_edges_from((_ROOT, c) if p == "" else (p, c)
+                         for c, p in zip(tree_table["child"], tree_table["parent"], strict=True))
+    enter: dict[str, int] = {}
+    leave: dict[str, int] = {}
+    for clock, (_, v, kind) in enumerate(nx.dfs_labeled_edges(graph, _ROOT)):
+        if kind == "forward":
+            enter[v] = clock
+        elif kind == "reverse":
+            leave[v] = clock
+    ta = a.map(enter).to_numpy(dtype=float)
+    tb = b.map(enter).to_numpy(dtype=float)
+    la = a.map(leave).to_numpy(dtype=float)
+    lb = b.map(leave).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        a_above = (ta < tb) & (tb < la)
+        b_above = (tb < ta) & (ta < lb)
+    out[a_above] = a.to_numpy()[a_above]
+    out[b_above] = b.to_numpy()[b_above]
+    return out
 
 
 def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
@@ -174,14 +221,27 @@ def _arborescence_per_family(graph: nx.DiGraph, members: pd.DataFrame) -> nx.DiG
     return tree
 
 
+def _proximity(documents: pd.DataFrame, reuse: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """How closely each side follows the other in time: exp(-gap / 12 h) when the
+    candidate parent precedes the child, 0 otherwise or when a date is unknown."""
+    when = documents.set_index("id")["published"]
+    ta = pd.to_datetime(reuse["a"].map(when), utc=True)
+    tb = pd.to_datetime(reuse["b"].map(when), utc=True)
+    gap = ((tb - ta) / pd.Timedelta(hours=12)).to_numpy(dtype=float)
+    near_b = np.where(gap > 0, np.exp(-np.nan_to_num(gap, nan=np.inf)), 0.0)
+    near_a = np.where(gap < 0, np.exp(np.nan_to_num(gap, nan=-np.inf)), 0.0)
+    return near_b, near_a
+
+
 def _fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
-    """How faithfully ``child`` (``"a"`` or ``"b"``) reproduces the other text: the share
-    of it inside shared passages and the share of its shingles found verbatim there.
-    Edits are inherited, so a copy is most faithful to its parent, less so to a
-    grandparent (which lacks the parent's edits) or a sibling (which has its own)."""
+    """How faithfully ``child`` (``"a"`` or ``"b"``) reproduces the other text: mostly
+    the share of its shingles found verbatim in the other (one changed word shows),
+    a little of its share inside shared passages (so that rewritten copies still
+    rank). Edits are inherited, so a copy is most faithful to its parent, less so to
+    a grandparent (which lacks the parent's edits) or a sibling (which has its own)."""
     other = "b" if child == "a" else "a"
-    return 0.5 * reuse[f"aligned_{child}"].to_numpy() + 0.5 * reuse[
-        f"containment_{child}{other}"].to_numpy()
+    return 0.8 * reuse[f"containment_{child}{other}"].to_numpy() + 0.2 * reuse[
+        f"aligned_{child}"].to_numpy()
 
 
 def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict) -> pd.DataFrame:

@@ -31,13 +31,37 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def metrics(corpus):
-    from accuracy import evaluate
-
+def result(corpus):
     import lineage
 
+    return lineage.analyze(corpus[0])
+
+
+@pytest.fixture(scope="module")
+def metrics(corpus, result):
+    from accuracy import evaluate
+
     documents, truth = corpus
-    return evaluate(documents, truth, lineage.analyze(documents))
+    return evaluate(documents, truth, result)
+
+
+def test_pair_directions_agree_with_the_tree(result):
+    parent = dict(zip(result.tree["child"], result.tree["parent"], strict=True))
+
+    def ancestors(doc):
+        out = []
+        while parent.get(doc, ""):
+            doc = parent[doc]
+            out.append(doc)
+        return out
+
+    reuse = result.pairs[result.pairs["likely_source"] != ""]
+    checked = 0
+    for a, b, source in zip(reuse["a"], reuse["b"], reuse["likely_source"], strict=True):
+        if a in ancestors(b) or b in ancestors(a):
+            assert source == (a if a in ancestors(b) else b)
+            checked += 1
+    assert checked >= 10
 
 
 def test_corpus_is_deterministic(corpus):

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from lineage.config import TreeConfig
-from lineage.direction import direction_scores, is_wire, likely_sources
+from lineage.direction import (
+    direction_scores,
+    is_wire,
+    likely_sources,
+    staleness,
+    variant_support,
+)
 
 CFG = TreeConfig()
 WIRE_BONUS = 0.3  # the documented outlet bonus
@@ -67,9 +73,9 @@ def test_text_evidence_points_from_the_covered_copy_to_its_source():
 def test_earlier_article_is_the_source_and_gap_matters():
     pairs = pairs_table([(0, 1, 0.7, 0.7, 0.6, 0.6), (1, 0, 0.7, 0.7, 0.6, 0.6),
                          (0, 2, 0.7, 0.7, 0.6, 0.6), (1, 2, 0.7, 0.7, 0.6, 0.6)])
-    published = times("2024-03-12T06:00Z", "2024-03-19T06:00Z", None)
+    published = times("2024-03-12T06:00Z", "2024-03-13T06:00Z", None)
     scores = direction_scores(pairs, published, NO_WIRE, CFG)
-    # a week apart: the full time weight towards the earlier article
+    # a day apart: the full time weight towards the earlier article
     assert scores[0] == pytest.approx(CFG.time_weight, abs=1e-6)
     assert scores[1] == pytest.approx(-CFG.time_weight, abs=1e-6)
     # an unknown date adds nothing
@@ -84,6 +90,41 @@ def test_time_never_outweighs_its_weight_and_grows_with_gap():
     same = direction_scores(pairs_table([(0, 1, 0.5, 0.5, 0.5, 0.5)]),
                             times("2024-03-12T06:00Z", "2024-03-12T06:00Z"), NO_WIRE[:2], CFG)
     assert same.tolist() == [0.0]
+
+
+def test_a_gap_of_weeks_counts_for_less_than_one_of_hours():
+    pairs = pairs_table([(0, 1, 0.5, 0.5, 0.5, 0.5), (0, 2, 0.5, 0.5, 0.5, 0.5)])
+    published = times("2024-03-01T00:00Z", "2024-03-02T00:00Z", "2024-03-17T00:00Z")
+    day, weeks = direction_scores(pairs, published, NO_WIRE, CFG)
+    assert day == pytest.approx(CFG.time_weight, abs=1e-6)
+    assert 0.25 * CFG.time_weight <= weeks < 0.5 * day
+
+
+@pytest.mark.parametrize(("hours", "expected"), [(0, 1.0), (48, 1.0), (48 * 4, 0.25),
+                                                 (24 * 60, 0.25)])
+def test_staleness(hours, expected):
+    assert staleness(np.array([hours * 3600.0]), 48.0)[0] == pytest.approx(expected)
+
+
+def test_variant_support_counts_wording_kept_by_third_members():
+    # a: the source; b: a copy that changed shingle 2 to 9; c: another copy of a
+    shingles = [np.array([1, 2, 3, 4], np.uint32), np.array([1, 9, 3, 4], np.uint32),
+                np.array([1, 2, 3], np.uint32), np.array([7, 8], np.uint32)]
+    pairs = pd.DataFrame({"ai": [0, 0, 1], "bi": [1, 2, 2]})
+    family = np.array([5, 5, 5, -1])
+    sa, sb = variant_support(shingles, pairs, family)
+    # a-b: a's extra {2} is kept by c; b's extra {9} by nobody
+    assert sa[0] == 1.0 and sb[0] == 0.0
+    # a-c: a's extra {4} is in b too; c has nothing a lacks
+    assert sa[1] == 1.0 and np.isnan(sb[1])
+    # b-c: b's extras {9, 4}: only 4 is in a; c's extra {2} is in a
+    assert sa[2] == 0.5 and sb[2] == 1.0
+
+
+def test_variant_support_of_no_pairs():
+    sa, sb = variant_support([np.array([1], np.uint32)], pd.DataFrame({"ai": [], "bi": []}),
+                             np.array([1]))
+    assert len(sa) == len(sb) == 0
 
 
 def test_time_can_be_switched_off():
@@ -104,7 +145,7 @@ def test_wire_bonus():
 def test_evidence_adds_up():
     # a is less covered (b is the copy), a is a week earlier and a wire: all point to a
     pairs = pairs_table([(0, 1, 0.2, 0.8, 0.1, 0.5)])
-    published = times("2024-03-01T00:00Z", "2024-03-08T00:00Z")
+    published = times("2024-03-01T00:00Z", "2024-03-02T00:00Z")
     score = direction_scores(pairs, published, np.array([True, False]), CFG)[0]
     assert score == pytest.approx(0.6 + 0.5 * 0.4 + CFG.time_weight + WIRE_BONUS, abs=1e-6)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lineage.errors import LineageError
 from lineage.family import assign_families
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS
-from lineage.tree import build_tree
+from lineage.tree import build_tree, tree_sources
 
 
 def make_documents(ids, published=None, pairs=None) -> pd.DataFrame:
@@ -156,3 +156,16 @@ def test_tree_invariants(case):
     ids, published, pairs, wire = case
     docs = make_documents(ids, published, pairs)
     check_tree(docs, build_tree(docs, pairs, wire))
+
+
+def test_tree_sources_reads_ancestry_not_adjacency():
+    table = pd.DataFrame({
+        "child": ["r", "x", "y", "z", "latent:2", "u", "v"],
+        "parent": ["", "r", "x", "r", "", "latent:2", "latent:2"],
+        "confidence": 1.0, "evidence": "",
+    })
+    a = pd.Series(["r", "y", "x", "y", "u", "r", "q"])
+    b = pd.Series(["y", "r", "z", "z", "v", "u", "r"])
+    got = tree_sources(table, a, b).tolist()
+    # r above its grandchild y (both orders); siblings, cousins, other families, unknown: ""
+    assert got == ["r", "r", "", "", "", "", ""]

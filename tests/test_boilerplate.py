@@ -1,0 +1,64 @@
+"""Outlet boilerplate: repeated beside different stories, never a story's own copies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lineage.boilerplate import find_boilerplate, mask_tokens, strip_boilerplate
+from lineage.normalize import sentence_table
+
+FOOTER = "Subscribe to the Daily Post for more news. Follow us on social media."
+BYLINE = "By the Daily Post staff. Filed from the city desk."
+STORIES = [
+    "The council approved a new budget for the harbour district on Monday. "
+    "Critics said the plan ignores the flood risk along the river.",
+    "A storm cut power to thousands of homes in the northern suburbs overnight. "
+    "Crews expect to restore supply by Thursday evening.",
+    "The football club named a new coach after a season of heavy defeats. "
+    "Fans gathered outside the stadium to welcome him.",
+    "Scientists found a rare orchid growing beside the motorway verge. "
+    "The site will be fenced off to protect the plants.",
+]
+
+
+def marked(texts: list[str], sources: list[str]) -> list[str]:
+    """The sentences found to be boilerplate, as text."""
+    sentences = sentence_table(texts)
+    flags = find_boilerplate(sentences, texts, pd.Series(sources))
+    rows = sentences[flags]
+    return sorted({texts[d][s:e] for d, s, e in zip(rows["doc"], rows["start"], rows["end"],
+                                                   strict=True)})
+
+
+def test_a_footer_beside_different_stories_is_boilerplate():
+    texts = [f"{s} {FOOTER}" for s in STORIES]
+    assert marked(texts, ["Daily Post"] * 4) == sorted(FOOTER.replace(". ", ".\n").split("\n"))
+
+
+def test_a_byline_block_at_the_top_is_boilerplate():
+    texts = [f"{BYLINE} {s}" for s in STORIES]
+    assert marked(texts, ["Daily Post"] * 4) == sorted(BYLINE.replace(". ", ".\n").split("\n"))
+
+
+def test_an_outlet_running_one_story_several_times_is_not_boilerplate():
+    # the full story plus two trimmed runs of it and a longer update, all one outlet
+    story = " ".join(STORIES)
+    first_two = " ".join(STORIES[:2])
+    texts = [story, STORIES[0], first_two, f"{story} Officials will meet again next week.",
+             f"{STORIES[2]} {FOOTER}", f"{STORIES[3]} {FOOTER}", f"{STORIES[1]} {FOOTER}"]
+    found = marked(texts, ["Daily Post"] * len(texts))
+    assert found == sorted(FOOTER.replace(". ", ".\n").split("\n"))
+
+
+def test_without_an_outlet_nothing_is_boilerplate():
+    texts = [f"{s} {FOOTER}" for s in STORIES]
+    assert marked(texts, [""] * 4) == []
+
+
+def test_mask_and_strip_keep_offsets():
+    text = "Keep this. Drop this. Keep that."
+    spans = np.array([[11, 21]])
+    assert strip_boilerplate(text, spans) == "Keep this. " + " " * 10 + " Keep that."
+    starts = np.array([0, 5, 11, 16, 22, 27])
+    assert mask_tokens(starts, spans).tolist() == [False, False, True, True, False, False]
