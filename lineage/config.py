@@ -179,6 +179,8 @@ class TreeConfig:
     proximity_weight : float
         Among equally faithful candidate parents, a small bonus (0.01) for the one
         published closest before the child.
+    source_weight : float
+        ... and a small bonus (0.03 x direction probability) for the surer source.
     sibling_coverage : float
         Two reuse partners are siblings of an unseen common source only when neither
         is covered this much by the other (0.8).
@@ -195,6 +197,7 @@ class TreeConfig:
     support_weight: float = 0.3
     stale_after_hours: float = 48.0
     proximity_weight: float = 0.01
+    source_weight: float = 0.03
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.08
     wire_sources: tuple[str, ...] = (

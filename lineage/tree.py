@@ -4,8 +4,10 @@ Every reuse pair gives two directed edges, source -> copy, weighted by how
 faithfully the copy reproduces the source (aligned share and verbatim containment
 of the copy) times the plausibility of that direction (from
 :mod:`lineage.direction`; flat once a direction is the likelier one, so that among
-plausible sources the most faithful one is the parent), plus a tie-breaking bonus
-for the candidate published closest before the child. A virtual root links to
+plausible sources the most faithful one is the parent), plus small tie-breaking
+bonuses for the candidate published closest before the child and for the surer
+source (among equally faithful candidates, the one more likely to be an original:
+copies are more often taken from the source than from each other). A virtual root links to
 every article with a small prior (wire services and the earliest article weigh
 more). networkx's
 ``maximum_spanning_arborescence`` then picks all parents at once (Edmonds'
@@ -94,11 +96,11 @@ def build_tree(
     a, b = reuse["a"].to_numpy(), reuse["b"].to_numpy()
     to_b, to_a = _fidelity(reuse, "b"), _fidelity(reuse, "a")
     near_b, near_a = _proximity(documents, reuse)
-    eps = config.proximity_weight
-    graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p) + eps * near_b,
-                                      strict=True))
-    graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p) + eps * near_a,
-                                      strict=True))
+    near, likely = config.proximity_weight, config.source_weight
+    graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p) + near * near_b
+                                      + likely * p, strict=True))
+    graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p) + near * near_a
+                                      + likely * (1 - p), strict=True))
     tree = _arborescence_per_family(graph, members)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
