@@ -8,7 +8,7 @@ this module only wires them together and shapes the output tables.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from lineage import align, boilerplate, direction, family, relation, score, sket
 from lineage import candidates as candidate_pairs
 from lineage.config import Config
 from lineage.load import load_documents
-from lineage.normalize import Tokens, overlap_share, quoted_spans, sentence_table, tokenize
+from lineage.normalize import overlap_share, quoted_spans, sentence_table, tokenize
 from lineage.schema import (
     DOCUMENT_COLUMNS,
     DOCUMENTS_OUT,
@@ -30,8 +30,9 @@ from lineage.schema import (
     REUSE_RELATIONS,
     require_columns,
 )
-from lineage.shingle import shingle_size
-from lineage.vectorize import HashedCharTfidf, fit_vectors
+from lineage.shingle import shingle_size, token_hashes
+from lineage.vectorize import HashedCharTfidf
+from lineage.wordvectors import span_tokens, word_tfidf
 
 __all__ = ["Analysis", "Progress", "analyze", "families_table", "run_summary"]
 
@@ -99,8 +100,7 @@ def analyze(
         into the documents sorted by id, ``a < b``. When given, they replace this
         run's own sketch and candidate stages; everything after is the same.
     jobs : int, optional
-        Worker processes for term counting and threads for MinHash; ``None`` uses
-        every core. Results do not depend on it.
+        Threads for MinHash; ``None`` uses every core. Results do not depend on it.
 
     Returns
     -------
@@ -120,8 +120,8 @@ def analyze(
 
     corpus = _prepare(docs, config, tick)
     tick("vectorize", 1)
-    word_vecs, _ = fit_vectors(corpus.clean, char=False, jobs=jobs)
-    char_vecs = HashedCharTfidf().fit_transform(corpus.clean)
+    word_vecs = word_tfidf(*corpus.evidence_tokens())
+    char_vecs = HashedCharTfidf().fit_transform(corpus.clean_texts())
     tick("candidates", 1)
     if candidates is None:
         signatures = sketch.minhash_signatures(
@@ -154,7 +154,7 @@ def analyze(
     _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
     result = Analysis(
-        documents=_documents_table(docs, corpus.tokens),
+        documents=_documents_table(docs, corpus.n_words),
         pairs=_pairs_table(feats),
         families=families_table(docs, tree_table),
         tree=tree_table,
@@ -173,7 +173,10 @@ class _Corpus:
     """Per-document state of one run, by document position (documents sorted by id)."""
 
     texts: list[str]
-    tokens: list[Tokens]
+    starts: list[np.ndarray]  # per document: token start offsets
+    ends: list[np.ndarray]  # per document: token end offsets
+    hashes: list[np.ndarray]  # per document: token hashes (uint64)
+    n_words: np.ndarray  # tokens per document
     sizes: np.ndarray  # tokens per shingle
     sentences: pd.DataFrame
     boiler: np.ndarray  # per sentence: outlet boilerplate
@@ -181,7 +184,6 @@ class _Corpus:
     positional: list[np.ndarray]  # per document: shingle hash at each token
     skips: list[np.ndarray]  # per document: shingle positions inside boilerplate
     shingles: list[np.ndarray]  # per document: distinct shingles outside boilerplate
-    clean: list[str]  # texts with boilerplate blanked out
     boiler_chars: np.ndarray
     n_chars: np.ndarray  # characters that can carry evidence
 
@@ -189,6 +191,44 @@ class _Corpus:
     def n_shingle(self) -> int:
         """The usual shingle size of this corpus (for the evidence sentence)."""
         return int(np.bincount(self.sizes).argmax()) if len(self.sizes) else 5
+
+    def clean_texts(self) -> _Cleaned:
+        """The texts with boilerplate blanked out, made one at a time when read."""
+        return _Cleaned(self.texts, self.spans)
+
+    def evidence_tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        """Token hashes outside boilerplate, all documents laid end to end, and counts.
+
+        The tokens of :meth:`clean_texts` (boilerplate spans are whole sentences).
+        """
+        kept = [h[~boilerplate.mask_tokens(st, sp)]
+                for h, st, sp in zip(self.hashes, self.starts, self.spans, strict=True)]
+        lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+        return (np.concatenate(kept) if kept else np.empty(0, np.uint64)), lengths
+
+    def sentence_tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        """Token hashes of every sentence, sentence after sentence, and counts."""
+        s = self.sentences
+        index, lengths = span_tokens(self.starts, s["doc"].to_numpy(), s["start"].to_numpy(),
+                                     s["end"].to_numpy())
+        flat = np.concatenate(self.hashes) if self.hashes else np.empty(0, np.uint64)
+        return flat[index], lengths
+
+
+@dataclass
+class _Cleaned(Sequence):
+    """``strip_boilerplate`` of each text, computed on access (nothing kept)."""
+
+    texts: list[str]
+    spans: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return boilerplate.strip_boilerplate(self.texts[i], self.spans[i])
 
 
 def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
@@ -208,12 +248,16 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     sketched = [boilerplate.evidence_shingles(t, sp, config.shingle)
                 for t, sp in zip(tokens, spans, strict=True)]
     boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
+    # only offsets and hashes are kept: the token strings would take gigabytes
+    hashes = [token_hashes(t.forms) for t in tokens]
+    starts, ends = [t.starts for t in tokens], [t.ends for t in tokens]
+    n_words = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    del tokens
     return _Corpus(
-        texts=texts, tokens=tokens, sizes=sizes, sentences=sentences, boiler=boiler,
-        spans=spans, positional=[x[0] for x in sketched], skips=[x[1] for x in sketched],
+        texts=texts, starts=starts, ends=ends, hashes=hashes, n_words=n_words, sizes=sizes,
+        sentences=sentences, boiler=boiler, spans=spans,
+        positional=[x[0] for x in sketched], skips=[x[1] for x in sketched],
         shingles=[x[2] for x in sketched],
-        clean=[boilerplate.strip_boilerplate(t, sp) for t, sp in zip(texts, spans,
-                                                                     strict=True)],
         boiler_chars=boiler_chars,
         n_chars=np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars,
     )
@@ -225,7 +269,7 @@ def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Con
     sentences, texts = corpus.sentences, corpus.texts
     sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
         index=False)]
-    sent_word, _ = fit_vectors(sent_texts, char=False, jobs=jobs)
+    sent_word = word_tfidf(*corpus.sentence_tokens())
     sent_char = HashedCharTfidf().fit(sent_texts)
     matches = align.match_sentences(
         pairs, sentences, sent_word,
@@ -235,8 +279,8 @@ def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Con
     min_shared = max(1, config.sentences.verbatim_min_tokens - corpus.n_shingle + 1)
     rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)
     by_tokens = verbatim.verbatim_passages(
-        texts, pairs, rows, corpus.positional, corpus.skips, [t.starts for t in corpus.tokens],
-        [t.ends for t in corpus.tokens], corpus.sizes,
+        texts, pairs, rows, corpus.positional, corpus.skips, corpus.starts, corpus.ends,
+        corpus.sizes,
         min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
     )
     passages = align.combine_passages(by_tokens, by_sentence)
@@ -355,10 +399,10 @@ def _quote_flags(passages: pd.DataFrame, texts: list[str]) -> np.ndarray:
 # -- output tables -----------------------------------------------------------------
 
 
-def _documents_table(docs: pd.DataFrame, token_lists) -> pd.DataFrame:
+def _documents_table(docs: pd.DataFrame, n_words: np.ndarray) -> pd.DataFrame:
     out = docs.copy()
     out["n_chars"] = out["text"].str.len().astype(np.int64)
-    out["n_words"] = np.array([len(t) for t in token_lists], dtype=np.int64)
+    out["n_words"] = np.asarray(n_words, dtype=np.int64)
     return out[[*DOCUMENTS_OUT, "url", "text"]]
 
 

@@ -1,0 +1,226 @@
+"""Word TF-IDF (1-2 grams) from token hashes, with numpy instead of a string vocabulary.
+
+scikit-learn's ``TfidfVectorizer`` with :func:`lineage.vectorize.word_features`
+keeps every distinct word and word pair as a Python string in a dict; over 100,000
+articles that is tens of millions of strings, gigabytes and minutes. Here a term is
+its 64-bit hash instead: a word is the stable hash of its form
+(:func:`lineage.shingle.token_hashes`), a word pair a mix of its two words' hashes.
+Terms are counted per row with sorts over whole chunks of rows, so no Python code
+runs per token or per row.
+
+The result is :func:`lineage.vectorize.word_vectorizer`'s matrix with the columns
+permuted (numbered by hash instead of alphabetically): up to 64-bit hash collisions,
+the same row lengths, the same values in the same order within each row (terms in
+order of first occurrence, words before pairs, as scikit-learn stores them), the
+same float32 arithmetic for sublinear tf, smoothed idf and L2 norms. Dot products,
+and anything that breaks ties by position within a row, are therefore bit-for-bit
+those of the scikit-learn matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["pair_hashes", "span_tokens", "text_token_hashes", "word_tfidf"]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def pair_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The term hash of each word pair ``(first[i], second[i])`` (uint64 arrays)."""
+    first = np.asarray(first, dtype=np.uint64)
+    second = np.asarray(second, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return _mix(first ^ _mix(second + _GOLDEN))
+
+
+def text_token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of ``texts``, flat, with the number of tokens of each text.
+
+    The tokens are :func:`lineage.normalize.tokenize`'s, hashed as
+    :func:`lineage.shingle.token_hashes` does; each distinct raw token is hashed once.
+
+    Returns
+    -------
+    hashes : ndarray of uint64, shape (n_tokens,)
+    lengths : ndarray of int64, shape (len(texts),)
+    """
+    from lineage.normalize import _TOKEN
+    from lineage.shingle import _raw_hash
+
+    raw = [_TOKEN.findall(text) for text in texts]
+    lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+    codes, uniques = pd.factorize(np.fromiter(chain.from_iterable(raw), dtype=object,
+                                              count=int(lengths.sum())))
+    table = np.fromiter(map(_raw_hash, uniques), dtype=np.uint64, count=len(uniques))
+    return table[codes], lengths
+
+
+def span_tokens(token_starts: Sequence[np.ndarray], doc: np.ndarray, start: np.ndarray,
+                end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tokens of each span ``[start, end)`` of a document, as positions into all tokens.
+
+    Parameters
+    ----------
+    token_starts : sequence of ndarray of int64
+        Per document, its tokens' start offsets (increasing).
+    doc, start, end : ndarray of int64, shape (n_spans,)
+        Spans, ordered by ``doc`` then ``start``, not overlapping (sentences).
+
+    Returns
+    -------
+    index : ndarray of int64
+        Positions into the documents' tokens laid end to end, span after span.
+    lengths : ndarray of int64, shape (n_spans,)
+        Tokens (those starting inside the span) of each span.
+    """
+    doc = np.asarray(doc, dtype=np.int64)
+    counts = np.fromiter(map(len, token_starts), dtype=np.int64, count=len(token_starts))
+    flat = (np.concatenate(token_starts).astype(np.int64) if len(token_starts)
+            else np.empty(0, np.int64))
+    keys = (np.repeat(np.arange(len(counts), dtype=np.int64), counts) << 32) | flat
+    lo = np.searchsorted(keys, (doc << 32) | np.asarray(start, dtype=np.int64))
+    hi = np.searchsorted(keys, (doc << 32) | np.asarray(end, dtype=np.int64))
+    lengths = hi - lo
+    index = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
+        lo - (np.cumsum(lengths) - lengths), lengths)
+    return index, lengths
+
+
+def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
+               chunk_tokens: int = 1 << 21) -> sp.csr_matrix:
+    """Sublinear, smoothed-idf, L2-normalised word 1-2 gram TF-IDF rows.
+
+    Parameters
+    ----------
+    hashes : ndarray of uint64, shape (n_tokens,)
+        Token hashes of all rows, one row after the other.
+    lengths : ndarray of int64, shape (n_rows,)
+        Tokens in each row (they sum to ``len(hashes)``). Word pairs never span two
+        rows.
+    chunk_tokens : int, default 2**21
+        Tokens counted at once (whole rows), which bounds the working memory.
+
+    Returns
+    -------
+    csr_matrix of float32, shape (n_rows, n_terms)
+        Columns are the distinct terms in hash order; ``(n_rows, 1)`` of zeros when
+        there is no term at all (as :func:`lineage.vectorize.fit_vectors` gives).
+    """
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if int(lengths.sum()) != len(hashes):
+        raise ValueError(f"lengths sum to {int(lengths.sum())}, but there are "
+                         f"{len(hashes)} token hashes")
+    n_rows = len(lengths)
+    ends = np.cumsum(lengths)
+    chunks = []
+    row = 0
+    while row < n_rows:
+        lo = int(ends[row - 1]) if row else 0
+        stop = max(row + 1, int(np.searchsorted(ends, lo + chunk_tokens, side="right")))
+        chunks.append((row, stop, *_count_rows(hashes[lo : ends[stop - 1]],
+                                               lengths[row:stop], row)))
+        row = stop
+    vocabulary = (np.sort(pd.unique(np.concatenate([c[2] for c in chunks]))) if chunks
+                  else np.empty(0, np.uint64))
+    if len(vocabulary) == 0:
+        return sp.csr_matrix((n_rows, 1), dtype=np.float32)
+    # scikit-learn numbers terms by first appearance in the corpus and keeps that
+    # order within each row: rank every term by its earliest (row, position)
+    first = np.full(len(vocabulary), np.iinfo(np.int64).max, dtype=np.int64)
+    df = np.zeros(len(vocabulary), dtype=np.int64)
+    for k, (lo, hi, terms, local, counts, rows, at) in enumerate(chunks):
+        cols = np.searchsorted(vocabulary, terms)[local]
+        np.minimum.at(first, cols, (rows << 32) | at)
+        df += np.bincount(cols, minlength=len(vocabulary))
+        chunks[k] = (lo, hi, cols, counts, rows)
+    rank = np.empty(len(vocabulary), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(vocabulary))
+    del first
+    parts = []
+    while chunks:
+        lo, hi, cols, counts, rows = chunks.pop(0)
+        order = np.argsort((rows << 32) | rank[cols])
+        n = hi - lo
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows - lo, minlength=n), out=indptr[1:])
+        parts.append(sp.csr_matrix((counts[order], cols[order].astype(np.int32), indptr),
+                                   shape=(n, len(vocabulary))))
+    from lineage.chargrams import stack_rows
+
+    x = stack_rows(parts, len(vocabulary))
+    x.has_sorted_indices = False  # in-row order is first appearance, not column order
+    return _weigh(x, df)
+
+
+# -- private helpers ---------------------------------------------------------------
+
+
+def _count_rows(hashes: np.ndarray, lengths: np.ndarray, first_row: int):
+    """Distinct terms of each row of a chunk, with counts and first positions.
+
+    Returns
+    -------
+    terms : ndarray of uint64
+        The chunk's distinct terms (in order of first appearance).
+    local : ndarray of int64
+        Per (row, term): index into ``terms``. Ordered by row.
+    counts : ndarray of float32
+        Per (row, term): occurrences in the row.
+    rows : ndarray of int64
+        Per (row, term): the row (``first_row`` + position in the chunk).
+    at : ndarray of int64
+        Per (row, term): its first position in the row's feature list (words, then
+        word pairs, as :func:`lineage.vectorize.word_features` lists them).
+    """
+    n_rows = len(lengths)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    at = np.arange(len(hashes), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths,
+                                                            lengths)
+    same = row_of[1:] == row_of[:-1]
+    pairs = pair_hashes(hashes[:-1][same], hashes[1:][same])
+    seq = np.concatenate([at, lengths[row_of[:-1][same]] + at[:-1][same]])
+    rows = np.concatenate([row_of, row_of[:-1][same]])
+    local, terms = pd.factorize(np.concatenate([hashes, pairs]))  # hashing, not sorting
+    del pairs, row_of, same
+    key = (rows << 32) | local
+    order = np.argsort(key)
+    key = key[order]
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.empty(
+        0, np.int64)
+    counts = np.diff(np.r_[start, len(key)]).astype(np.float32)
+    first = order[start]
+    at = np.minimum.reduceat(seq[order], start) if len(start) else np.empty(0, np.int64)
+    return terms, local[first], counts, rows[first] + first_row, at
+
+
+def _weigh(x: sp.csr_matrix, df: np.ndarray) -> sp.csr_matrix:
+    """scikit-learn's ``TfidfTransformer`` (sublinear, smooth idf, l2), float32 as it does."""
+    from sklearn.preprocessing import normalize
+
+    df = df.astype(np.float32)
+    df += 1.0
+    idf = np.full_like(df, fill_value=x.shape[0] + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(x.data, x.data)
+    x.data += 1.0
+    x.data *= idf[x.indices]
+    return normalize(x, norm="l2", copy=False)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (a new array)."""
+    x = x ^ (x >> np.uint64(30))
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
