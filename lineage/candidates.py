@@ -2,9 +2,11 @@
 
 Neither step compares all pairs. LSH groups documents whose signatures agree on a
 whole band; blocking indexes each document under its few highest-weighted terms
-(names, numbers, rare words) that are not too common, so a pair is looked at only
-when the two share at least ``min_shared_terms`` such terms. Pairs are int64 arrays
-of document positions, shape (n_pairs, 2), ``a < b``, sorted, without duplicates.
+(names, numbers, rare words) and a hash-chosen sample of its word shingles
+(fingerprints of its passages), that are not too common, so a pair is looked at
+only when the two share at least ``min_shared_terms`` such terms or fingerprints.
+Pairs are int64 arrays of document positions, shape (n_pairs, 2), ``a < b``,
+sorted, without duplicates.
 """
 
 from __future__ import annotations
@@ -15,7 +17,20 @@ from datasketch.lsh import _optimal_param
 
 from lineage.config import CandidateConfig
 
-__all__ = ["lsh_candidates", "lsh_params", "rowwise_cosine", "tfidf_candidates", "union_pairs"]
+__all__ = [
+    "FINGERPRINT_PREFIX",
+    "fingerprint_matrix",
+    "fingerprints",
+    "lsh_candidates",
+    "lsh_params",
+    "rowwise_cosine",
+    "tfidf_candidates",
+    "union_pairs",
+]
+
+#: Marks a fingerprint among blocking terms where both are strings or term hashes (the
+#: Spark engine, the index): no word feature holds a NUL.
+FINGERPRINT_PREFIX = "\x00fp"
 
 _MAX_BUCKET = 500
 _MAX_CODED = 3_037_000_499  # n * n + n fits in int64
@@ -51,7 +66,8 @@ def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
     return union_pairs(*found)
 
 
-def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig) -> np.ndarray:
+def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig,
+                     fingerprints: sp.csr_matrix | None = None) -> np.ndarray:
     """Pairs that share rare high-weight terms and have word TF-IDF cosine >= min_cosine.
 
     Parameters
@@ -59,6 +75,11 @@ def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig) -> np.ndar
     vectors : csr_matrix, shape (n_documents, n_terms)
         L2-normalised TF-IDF rows.
     config : CandidateConfig
+    fingerprints : csr_matrix, shape (n_documents, n_fingerprints), optional
+        Binary marks of each document's sampled shingle fingerprints
+        (:func:`fingerprint_matrix`), blocked on like terms: a copy that adds much
+        of its own text may share few top terms with its source, but shares the
+        fingerprints of the passages it took.
 
     Returns
     -------
@@ -69,6 +90,8 @@ def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig) -> np.ndar
     if n_docs < 2:
         return np.empty((0, 2), dtype=np.int64)
     block = _top_terms(vectors, config.block_terms)
+    if fingerprints is not None and fingerprints.shape[1]:
+        block = sp.hstack([block, fingerprints.astype(np.float32)], format="csr")
     df = np.asarray(block.sum(axis=0)).ravel()
     usable = (df >= 2) & (df <= config.max_block_df)
     block = block[:, np.flatnonzero(usable)]
@@ -80,6 +103,31 @@ def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig) -> np.ndar
     cos = rowwise_cosine(vectors, pairs)
     pairs, cos = pairs[cos >= config.min_cosine], cos[cos >= config.min_cosine]
     return _top_k_each(pairs, cos, config.neighbours)
+
+
+def fingerprints(shingles: np.ndarray, sample: int) -> np.ndarray:
+    """The shingles kept as fingerprints: about one in ``sample``, chosen by hash value
+    (so two texts keep the same ones wherever they share them), sorted, distinct."""
+    s = np.asarray(shingles, dtype=np.uint32)
+    if sample == 1:
+        return np.unique(s)
+    with np.errstate(over="ignore"):
+        mixed = (s.astype(np.uint64) * np.uint64(0x9E3779B1)) & np.uint64(0xFFFFFFFF)
+    return np.unique(s[mixed % np.uint64(sample) == 0])
+
+
+def fingerprint_matrix(shingles: list[np.ndarray], sample: int) -> sp.csr_matrix | None:
+    """Binary (documents x distinct fingerprints) matrix of :func:`fingerprints`;
+    None when ``sample`` is 0 (fingerprints turned off)."""
+    if sample <= 0:
+        return None
+    kept = [fingerprints(s, sample) for s in shingles]
+    sizes = np.fromiter((len(k) for k in kept), np.int64, len(kept))
+    flat = np.concatenate(kept) if kept else np.empty(0, np.uint32)
+    cols, inverse = np.unique(flat, return_inverse=True)
+    rows = np.repeat(np.arange(len(kept)), sizes)
+    return sp.csr_matrix((np.ones(len(flat), np.float32), (rows, inverse.ravel())),
+                         shape=(len(kept), len(cols)))
 
 
 def union_pairs(*arrays: np.ndarray) -> np.ndarray:

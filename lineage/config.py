@@ -87,6 +87,11 @@ class CandidateConfig:
         Keep at most this many TF-IDF neighbours per document (20).
     min_cosine : float
         Word TF-IDF cosine below which a blocked pair is dropped (0.1).
+    fingerprint_sample : int
+        Documents are also blocked on about one in this many of their word shingles
+        (8; chosen by hash value, as passim and winnowing do), so a copy that took a
+        few paragraphs into a longer text of its own meets its source even when
+        their top terms differ. 0 turns this off.
     """
 
     block_terms: int = 24
@@ -94,6 +99,7 @@ class CandidateConfig:
     min_shared_terms: int = 2
     neighbours: int = 20
     min_cosine: float = 0.1
+    fingerprint_sample: int = 8
 
 
 @dataclass(frozen=True)

@@ -303,6 +303,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
     reference = index_candidates.reference_df(conn)
     terms, batch_df = index_candidates.blocking_terms(docs["text"].tolist(), reference,
                                                       cc.block_terms)
+    terms = [np.concatenate([t, index_candidates.fingerprint_terms(s, cc.fingerprint_sample)])
+             for t, s in zip(terms, shingles, strict=True)]
     empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM documents)").fetchone()[0]
     new = docs["id"].tolist()
     if empty:

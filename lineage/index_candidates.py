@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lineage.candidates import lsh_candidates, rowwise_cosine
+from lineage.candidates import FINGERPRINT_PREFIX, fingerprints, lsh_candidates, rowwise_cosine
 from lineage.config import Config
 from lineage.index_store import read_table
 from lineage.vectorize import fit_vectors, word_features
@@ -28,6 +28,7 @@ __all__ = [
     "band_keys",
     "blocking_terms",
     "find_candidates",
+    "fingerprint_terms",
     "near_enough",
     "reference_df",
     "term_hash",
@@ -214,6 +215,15 @@ def find_candidates(conn, signatures: np.ndarray, keys: np.ndarray, terms: list[
         blocked = [p for p in blocked if p[1] not in drop]
     partners = sorted({-y for _, y in lsh + blocked if y < 0})
     return lsh, blocked, partners
+
+
+def fingerprint_terms(shingles: np.ndarray, sample: int) -> np.ndarray:
+    """A document's shingle fingerprints (:func:`lineage.candidates.fingerprints`) as
+    blocking-term hashes, the same terms the Spark engine blocks on."""
+    if sample <= 0:
+        return np.empty(0, np.int64)
+    return np.fromiter((term_hash(f"{FINGERPRINT_PREFIX}{int(f)}")
+                        for f in fingerprints(shingles, sample)), np.int64)
 
 
 def term_hash(term: str) -> int:

@@ -129,7 +129,10 @@ def analyze(
         )
         pairs = candidate_pairs.union_pairs(
             candidate_pairs.lsh_candidates(signatures, threshold=config.sketch.threshold),
-            candidate_pairs.tfidf_candidates(word_vecs, config.candidates),
+            candidate_pairs.tfidf_candidates(
+                word_vecs, config.candidates,
+                candidate_pairs.fingerprint_matrix(corpus.shingles,
+                                                   config.candidates.fingerprint_sample)),
         )
     else:
         pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))

@@ -197,7 +197,7 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
     parts = max(spark.sparkContext.defaultParallelism, 1) * 2
     feats = docs.repartition(parts).mapInPandas(
         _featurize(config), schema="pos long, keys array<long>, terms array<string>, "
-                                   "tfs array<int>, firsts array<int>"
+                                   "tfs array<int>, firsts array<int>, fps array<long>"
     ).persist()
     found = [_lsh_pairs(feats)]
     if n_docs >= 2:
@@ -216,6 +216,7 @@ def _featurize(config: Config) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd
     """Per partition: LSH band keys and word-feature counts of each document."""
     shingle_cfg, num_perm, seed = config.shingle, config.sketch.num_perm, config.seed
     threshold = config.sketch.threshold
+    sample = config.candidates.fingerprint_sample
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from lineage.boilerplate import evidence_shingles, strip_boilerplate
@@ -238,6 +239,8 @@ def _featurize(config: Config) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd
             ).view(np.int64) if len(texts) else np.empty((0, bands), dtype=np.int64)
             empty = np.array([len(s) == 0 for s in shingles], dtype=bool)
             out_keys, terms, tfs, firsts = [], [], [], []
+            fps = [candidate_pairs.fingerprints(s, sample).astype(np.int64).tolist()
+                   if sample > 0 else [] for s in shingles]
             for i, text in enumerate(texts):
                 out_keys.append(None if empty[i] else keys[i].tolist())
                 counts: Counter[str] = Counter()
@@ -249,7 +252,7 @@ def _featurize(config: Config) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd
                 tfs.append(list(counts.values()))
                 firsts.append([first[f] for f in counts])
             yield pd.DataFrame({"pos": batch["pos"].to_numpy(), "keys": out_keys,
-                                "terms": terms, "tfs": tfs, "firsts": firsts})
+                                "terms": terms, "tfs": tfs, "firsts": firsts, "fps": fps})
 
     return run
 
@@ -367,8 +370,13 @@ def _tfidf_pairs(feats: DataFrame, config: Config, n_docs: int) -> DataFrame:
                             "weights array<float>, top array<int>")
         .persist()
     )
+    # fingerprints block like terms (a prefix no word feature has keeps them apart)
+    prefix = F.lit(candidate_pairs.FINGERPRINT_PREFIX)
+    fingerprints = feats.select("pos", F.explode("fps").alias("fp")).select(
+        "pos", F.concat(prefix, F.col("fp").cast("string")).alias("term"))
     blocks = (vectors.select("pos", F.explode(F.expr("transform(top, i -> terms[i])"))
                              .alias("term"))
+              .unionByName(fingerprints)
               .groupBy("term").agg(F.array_sort(F.collect_list("pos")).alias("m"))
               .where((F.size("m") >= 2) & (F.size("m") <= cfg.max_block_df)))
     blocked = (blocks.select(F.explode(F.expr(_pairs_of("m"))).alias("p"))

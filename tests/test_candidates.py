@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lineage.candidates import (
+    fingerprint_matrix,
+    fingerprints,
     lsh_candidates,
     lsh_params,
     rowwise_cosine,
@@ -167,3 +169,47 @@ def test_rowwise_cosine_values_and_chunks():
     np.testing.assert_allclose(rowwise_cosine(vectors, pairs), expected, atol=1e-6)
     np.testing.assert_allclose(rowwise_cosine(vectors, pairs, chunk=1), expected, atol=1e-6)
     assert rowwise_cosine(vectors, np.empty((0, 2), dtype=np.int64)).shape == (0,)
+
+
+# ---------------------------------------------------------------- fingerprints
+
+
+def shingle_sets(texts: list[str]) -> list[np.ndarray]:
+    from lineage.config import ShingleConfig
+    from lineage.normalize import tokenize
+    from lineage.shingle import shingle_hashes
+
+    return [shingle_hashes(tokenize(t), ShingleConfig()) for t in texts]
+
+
+def test_fingerprints_are_a_hash_chosen_sample():
+    rng = np.random.default_rng(0)
+    shingles = disjoint_values(rng, 8000)
+    kept = fingerprints(shingles, 8)
+    assert set(kept.tolist()) <= set(shingles.tolist())
+    assert 800 < len(kept) < 1200  # about one in eight
+    # the choice depends on the value only: any subset keeps exactly its own members
+    part = shingles[::3]
+    np.testing.assert_array_equal(fingerprints(part, 8), np.intersect1d(kept, part))
+    np.testing.assert_array_equal(fingerprints(shingles, 1), np.unique(shingles))
+
+
+def test_fingerprint_matrix_marks_each_document():
+    sets = [np.array([1, 2, 3], np.uint32), np.array([3, 4], np.uint32),
+            np.array([], np.uint32)]
+    m = fingerprint_matrix(sets, 1)
+    assert m.shape == (3, 4)
+    assert m.toarray().tolist() == [[1, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 0]]
+    assert fingerprint_matrix(sets, 0) is None
+
+
+def test_fingerprints_find_a_copy_that_top_terms_miss(corpus_vectors):
+    # with one blocking term per document the rare-term route finds nothing; the
+    # copies' shared passages still meet through their fingerprints
+    cfg = CandidateConfig(block_terms=1)
+    assert len(tfidf_candidates(corpus_vectors, cfg)) == 0
+    marks = fingerprint_matrix(shingle_sets(TEXTS), 2)
+    found = pair_set(tfidf_candidates(corpus_vectors, cfg, marks))
+    assert ("wire-original", "verbatim-copy") in found
+    assert ("wire-original", "trimmed-copy-with-local-additions") in found
+    assert not any("unrelated" in pair for pair in found)
