@@ -193,8 +193,10 @@ class TreeConfig:
     sibling_margin : float
         ... and their direction probability is within this of 0.5 (0.08).
     wire_sources : tuple of str
-        Outlets treated as likely roots (wire services), matched case-insensitively
-        as substrings of ``source``.
+        Outlets treated as likely roots (wire services and news agencies, in Latin
+        and in their own scripts), matched case-insensitively as whole words of
+        ``source`` (as substrings for Chinese, Japanese and Korean names, which are
+        written without spaces).
     """
 
     time_weight: float = 0.5
@@ -207,20 +209,22 @@ class TreeConfig:
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.08
     wire_sources: tuple[str, ...] = (
-        "associated press",
-        "ap",
-        "reuters",
-        "afp",
-        "agence france-presse",
-        "dpa",
-        "efe",
-        "ansa",
-        "xinhua",
-        "app",
-        "pti",
-        "ani",
-        "tass",
-        "bloomberg",
+        # international and national news agencies, as outlets name them
+        "associated press", "ap", "reuters", "afp", "agence france-presse",
+        "agence france presse", "dpa", "deutsche presse-agentur", "efe", "ansa",
+        "xinhua", "app", "associated press of pakistan", "pti", "press trust of india",
+        "ani", "ians", "uni", "tass", "ria novosti", "interfax", "bloomberg", "kyodo",
+        "jiji", "jiji press", "yonhap", "aap", "bernama", "antara", "anadolu agency",
+        "pa media", "press association", "upi", "united press international", "apa",
+        "belga", "anp", "ntb", "ritzau", "ctk", "pap", "mti", "lusa", "europa press",
+        "notimex", "prensa latina", "telam", "agencia brasil", "irna", "wam", "mena",
+        "kuna", "qna", "sana", "ukrinform", "unian", "belta", "cna",
+        "central news agency", "news agency", "wire service",
+        # the same in their own scripts
+        "新华社", "新華社", "中新社", "中国新闻社", "中央社", "共同社", "共同通信", "時事通信",
+        "연합뉴스", "ТАСС", "РИА Новости", "Интерфакс", "وكالة", "خبر رساں ادارہ",
+        "اے پی پی", "رائٹرز", "اے ایف پی", "پی ٹی آئی", "पीटीआई", "एएनआई", "आईएएनएस",
+        "भाषा", "समाचार एजेंसी",
     )
 
 

@@ -23,8 +23,11 @@ Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknow
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
+import regex
 
 from lineage.config import TreeConfig
 
@@ -40,16 +43,27 @@ __all__ = [
 ]
 
 _WIRE_BONUS = 0.3
+_PUNCT = regex.compile(r"[^\w\p{M}\s-]")
+#: Scripts written without spaces between words (wire names matched as substrings).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TIME_SCALE = 3600.0
 _UNKNOWN = 0.1
 
 
 def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
     """True where the outlet name matches a wire service (whole words, case-insensitive)."""
-    names = sources.fillna("").astype(str).str.casefold().str.replace(r"[^\w\s-]", " ", regex=True)
+    # punctuation becomes space; letters and their combining marks (Devanagari,
+    # Arabic vowel signs) stay
+    names = pd.Series([_PUNCT.sub(" ", str(x).casefold()) for x in sources.fillna("")],
+                      index=sources.index, dtype=object)
     hit = np.zeros(len(names), dtype=bool)
     for wire in config.wire_sources:
-        hit |= names.str.contains(rf"(?:^|\s){wire}(?:\s|$)", regex=True).to_numpy()
+        name = re.escape(wire.casefold())
+        if _UNSPACED.search(wire):  # written without spaces: any occurrence
+            pattern = name
+        else:
+            pattern = rf"(?:^|[\s-]){name}(?:[\s-]|$)"
+        hit |= names.str.contains(pattern, regex=True).to_numpy()
     return hit
 
 

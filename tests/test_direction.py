@@ -35,6 +35,16 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("Capital FM", False),
     ("Reutersville Gazette", False),
     ("Daily Gazette", False),
+    ("dpa-AFX", True),
+    ("Press Trust of India", True),
+    ("新华社北京", True),  # no spaces in Chinese: matched inside
+    ("连合早报", False),
+    ("연합뉴스", True),
+    ("ТАСС", True),
+    ("اے پی پی", True),  # Associated Press of Pakistan, in Urdu
+    ("روزنامہ جنگ", False),
+    ("पीटीआई", True),  # PTI in Devanagari: vowel signs are part of the word
+    ("दैनिक जागरण", False),
     ("", False),
     (None, False),
 ])
