@@ -17,7 +17,14 @@ import scipy.sparse as sp
 from lineage.candidates import rowwise_cosine
 from lineage.config import SentenceConfig
 
-__all__ = ["MATCH_COLUMNS", "PASSAGE_TABLE", "build_passages", "coverage", "match_sentences"]
+__all__ = [
+    "MATCH_COLUMNS",
+    "PASSAGE_TABLE",
+    "block_product",
+    "build_passages",
+    "coverage",
+    "match_sentences",
+]
 
 #: Columns of the sentence-match table: pair row, the two sentence rows, similarity.
 MATCH_COLUMNS = ("pair", "si", "sj", "sim")
@@ -232,6 +239,35 @@ def _union_length(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Se
     return pd.Series(length).groupby(pair).sum()
 
 
+def block_product(vectors: sp.csr_matrix, rows_a: np.ndarray, rows_b: np.ndarray
+                  ) -> sp.csr_matrix:
+    """``vectors[rows_a] @ vectors[rows_b].T``, at a cost that does not grow with the columns.
+
+    scipy multiplies a CSR block by a transposed one after converting the transpose,
+    which allocates and scans an array as long as the number of columns (every
+    distinct term of the corpus): done once per document, that makes a sentence
+    comparison cost grow with the corpus. Here the two blocks are first renumbered
+    onto the columns they use. The stored order within each row is kept, so every
+    product is summed in the same order and is bit-for-bit scipy's.
+
+    Parameters
+    ----------
+    vectors : csr_matrix, shape (n_rows, n_columns)
+    rows_a, rows_b : ndarray of int
+        Rows to multiply.
+
+    Returns
+    -------
+    csr_matrix, shape (len(rows_a), len(rows_b))
+    """
+    a, b = vectors[rows_a], vectors[rows_b]
+    codes, used = pd.factorize(np.concatenate([a.indices, b.indices]))
+    n = max(len(used), 1)
+    a = sp.csr_matrix((a.data, codes[: a.nnz], a.indptr), shape=(a.shape[0], n))
+    b = sp.csr_matrix((b.data, codes[a.nnz :], b.indptr), shape=(b.shape[0], n))
+    return (a @ b.T).tocsr()
+
+
 # -- private helpers ---------------------------------------------------------------
 
 
@@ -276,7 +312,7 @@ def _word_matches(pairs, counts, first, eligible, vectors, floor):
         local = np.arange(nb.sum()) - np.repeat(np.cumsum(nb) - nb, nb)
         rows_b = eligible[np.repeat(starts, nb) + local]
         col_pair = np.repeat(idx, nb)
-        prod = (vectors[rows_a] @ vectors[rows_b].T).tocoo()
+        prod = block_product(vectors, rows_a, rows_b).tocoo()
         keep = prod.data >= floor
         out_pair.append(col_pair[prod.col[keep]])
         out_si.append(rows_a[prod.row[keep]])

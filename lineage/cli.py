@@ -83,7 +83,7 @@ def report(
     seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
     output_format: FormatOption = OutputFormat.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes "
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Threads for MinHash "
                                       "(0 = all cores).")] = 0,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write a self-contained "
                                        "report.html.")] = True,

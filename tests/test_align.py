@@ -223,3 +223,20 @@ def test_verbatim_runs_do_not_bridge_more_than_gap_tokens():
 def test_coverage_in_unit_interval(result):
     for col in ("aligned_a", "aligned_b"):
         assert result.pairs[col].between(0.0, 1.0).all()
+
+
+def test_block_product_is_scipys_bit_for_bit():
+    sentences = [*ORIGINAL_SENTENCES, *PARAPHRASE_SENTENCES, "", "!!!"]
+    word, _ = fit_vectors(sentences, char=False)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        rows_a = rng.choice(len(sentences), size=4, replace=False)
+        rows_b = rng.choice(len(sentences), size=7, replace=True)
+        want = (word[rows_a] @ word[rows_b].T).tocsr()
+        got = align.block_product(word, rows_a, rows_b)
+        assert got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)
+    empty = align.block_product(word, np.array([len(sentences) - 1]), np.array([0]))
+    assert empty.shape == (1, 1) and empty.nnz == 0
