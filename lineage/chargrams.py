@@ -2,17 +2,19 @@
 
 scikit-learn's ``char_wb`` analyzer pads every whitespace-separated word of the
 preprocessed text with one space on each side and takes all its n-grams; it runs in
-pure Python, one n-gram at a time. Here a whole chunk of texts is normalised
-(:func:`lineage.normalize.normalize_text`), written as one string in which each text
-is ``" " + " ".join(words) + " "``, and encoded to code points. A substring of that
-string is a ``char_wb`` n-gram exactly when no interior position (all but the first
-and last character) is a space: it then lies inside one padded word, and one text
-(texts meet at two spaces, which no gram of three or more characters can span
-without a space inside). Rolling polynomial hashes of all 3-, 4- and 5-grams are
-computed at once in uint64 arithmetic, mixed (splitmix64 finaliser, with the gram
-length folded in) and reduced to ``n_features`` buckets; the count matrix is
-assembled with numpy and scipy. The only Python loop is the normalisation of each
-text.
+pure Python, one n-gram at a time. Here each text is normalised
+(:func:`lineage.normalize.normalize_text`) and split into words; the distinct
+words of a chunk of texts are written as one string in which each word is
+``" " + word + " "`` and encoded to code points. A substring of that string is a
+``char_wb`` n-gram exactly when no interior position (all but the first and last
+character) is a space: it then lies inside one padded word (padded words meet at
+two spaces, which no gram of three or more characters can span without a space
+inside). Rolling polynomial hashes of all 3-, 4- and 5-grams are computed at once
+in uint64 arithmetic, mixed (splitmix64 finaliser, with the gram length folded in)
+and reduced to ``n_features`` buckets, giving a (word x bucket) count matrix;
+since n-grams never cross a word, the texts' counts are the sparse product
+(text x word counts) @ (word x bucket counts). The only Python loop is the
+normalisation and splitting of each text.
 
 The bucket of an n-gram depends only on its code points, the length and
 ``n_features``: never on Python's string hash, so counts are the same under any
@@ -24,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from lineage.normalize import normalize_text
@@ -86,8 +89,8 @@ def hashed_char_counts(
         always has at least 3 characters, and ``char_wb`` treats words shorter than
         a larger minimum specially, which is not reproduced here.
     chunk_chars : int, default 2**22
-        Characters analysed at once (whole texts; a longer text is one chunk), which
-        bounds the working memory (about 100 bytes per character).
+        Characters of text analysed at once (whole texts; a longer text is one
+        chunk), which bounds the working memory.
 
     Returns
     -------
@@ -96,7 +99,9 @@ def hashed_char_counts(
     """
     parts = list(iter_char_counts(texts, n_features=n_features, ngram_range=ngram_range,
                                   chunk_chars=chunk_chars))
-    return stack_rows(parts, n_features)
+    counts = stack_rows(parts, n_features)
+    counts.sort_indices()
+    return counts
 
 
 def iter_char_counts(
@@ -111,7 +116,8 @@ def iter_char_counts(
     Yields
     ------
     csr_matrix of float32, shape (n_texts_in_chunk, n_features)
-        The chunks cover ``texts`` in order.
+        The chunks cover ``texts`` in order. No duplicate entries, but the indices
+        within a row are not sorted (sorting would cost as much as the counting).
     """
     min_n, max_n = ngram_range
     if min_n != 3 or max_n < min_n:
@@ -119,17 +125,19 @@ def iter_char_counts(
                          f"got {ngram_range}")
     if n_features < 1:
         raise ValueError(f"n_features must be positive, got {n_features}")
-    padded: list[str] = []
+    words: list[str] = []
+    lengths: list[int] = []
     size = 0
     for text in texts:
-        words = normalize_text(text).split()
-        padded.append(f" {' '.join(words)} " if words else "")
-        size += len(padded[-1])
+        split = normalize_text(text).split()
+        words += split
+        lengths.append(len(split))
+        size += len(text)
         if size >= chunk_chars:
-            yield _chunk_counts(padded, n_features, min_n, max_n)
-            padded, size = [], 0
-    if padded:
-        yield _chunk_counts(padded, n_features, min_n, max_n)
+            yield _word_chunk_counts(words, lengths, n_features, min_n, max_n)
+            words, lengths, size = [], [], 0
+    if lengths:
+        yield _word_chunk_counts(words, lengths, n_features, min_n, max_n)
 
 
 def stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
@@ -143,6 +151,7 @@ def stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
         return sp.csr_matrix((0, n_cols), dtype=np.float32)
     nnz = sum(p.nnz for p in parts)
     n_rows = sum(p.shape[0] for p in parts)
+    sorted_rows = all(p.has_sorted_indices for p in parts)
     idx_dtype = np.int64 if max(nnz, n_cols) > np.iinfo(np.int32).max else np.int32
     data = np.empty(nnz, dtype=parts[0].dtype)
     indices = np.empty(nnz, dtype=idx_dtype)
@@ -159,11 +168,30 @@ def stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
         row += p.shape[0]
         del p
     out = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols), copy=False)
-    out.has_sorted_indices = True
+    out.has_sorted_indices = sorted_rows
     return out
 
 
 # -- private helpers ---------------------------------------------------------------
+
+
+def _word_chunk_counts(words: list[str], lengths: list[int], n_features: int, min_n: int,
+                       max_n: int) -> sp.csr_matrix:
+    """Counts of texts given as their words: (text x word counts) @ (word x gram counts).
+
+    N-grams never cross a word, so each distinct word of the chunk is analysed once
+    and the texts' counts are one sparse product (no sort of every n-gram).
+    """
+    n_texts = len(lengths)
+    codes, distinct = pd.factorize(np.asarray(words, dtype=object)) if words else (
+        np.empty(0, np.int64), np.empty(0, dtype=object))
+    indptr = np.zeros(n_texts + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    per_text = sp.csr_matrix((np.ones(len(codes), dtype=np.float32), codes, indptr),
+                             shape=(n_texts, len(distinct)))
+    per_text.sum_duplicates()
+    per_word = _chunk_counts([f" {w} " for w in distinct], n_features, min_n, max_n)
+    return (per_text @ per_word).tocsr()  # no duplicates; indices left unsorted
 
 
 def _chunk_counts(padded: list[str], n_features: int, min_n: int,
