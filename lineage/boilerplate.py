@@ -7,8 +7,11 @@ least ``min_docs`` articles of the same outlet (``source``), beside at least
 one wire story three times is not repeating boilerplate), is that outlet's
 boilerplate. Such sentences are left out of every piece of evidence (shingles,
 TF-IDF, sentence matches), so two articles that share only boilerplate are not reuse.
-Articles without a ``source`` are never marked: without an outlet, a sentence shared
-by many articles is as likely to be wire copy as boilerplate.
+A sentence found to be one outlet's boilerplate is boilerplate wherever it appears
+(generic lines such as "Follow us on ..." recur in small outlets and unsourced
+texts too). Otherwise articles without a ``source`` are never marked: without an
+outlet, a sentence shared by many articles is as likely to be wire copy as
+boilerplate.
 """
 
 from __future__ import annotations
@@ -77,7 +80,10 @@ def find_boilerplate(
     lead = frame[~hub].groupby("doc")["key"].first()
     frame["lead"] = frame["doc"].map(lead).fillna("")
     stories = frame.groupby(["outlet", "key"])["lead"].transform("nunique").to_numpy()
-    return candidate & (stories >= min_docs)
+    marked = candidate & (stories >= min_docs)
+    # a sentence that is boilerplate for one outlet is boilerplate wherever it appears
+    # (a generic "Follow us on ..." line in a small outlet, or in an unsourced text)
+    return marked | frame["key"].isin(set(frame.loc[marked, "key"])).to_numpy()
 
 
 def _hubs(frame: pd.DataFrame, min_docs: int, rounds: int = 3) -> np.ndarray:

@@ -62,3 +62,16 @@ def test_mask_and_strip_keep_offsets():
     assert strip_boilerplate(text, spans) == "Keep this. " + " " * 10 + " Keep that."
     starts = np.array([0, 5, 11, 16, 22, 27])
     assert mask_tokens(starts, spans).tolist() == [False, False, True, True, False, False]
+
+
+def test_an_outlets_boilerplate_is_boilerplate_wherever_it_appears():
+    generic = "Follow us on social media for breaking news alerts and updates all day."
+    texts = [f"{s} {generic}" for s in STORIES[:3]]  # the Daily Post's footer
+    texts += [f"{STORIES[3]} {generic}", f"{STORIES[0]} {generic}"]
+    sources = ["Daily Post"] * 3 + ["Evening Star", ""]  # a small outlet, an unsourced text
+    sentences = sentence_table(texts)
+    flags = find_boilerplate(sentences, texts, pd.Series(sources))
+    rows = sentences[flags]
+    assert sorted(rows["doc"].tolist()) == [0, 1, 2, 3, 4]
+    assert {texts[d][s:e] for d, s, e in zip(rows["doc"], rows["start"], rows["end"],
+                                             strict=True)} == {generic}
