@@ -20,7 +20,7 @@ from lineage import align, boilerplate, direction, family, relation, score, sket
 from lineage import candidates as candidate_pairs
 from lineage.config import Config
 from lineage.load import load_documents
-from lineage.normalize import overlap_share, quoted_spans, sentence_table, tokenize
+from lineage.normalize import overlap_share, quoted_spans, sentence_table
 from lineage.schema import (
     DOCUMENT_COLUMNS,
     DOCUMENTS_OUT,
@@ -30,7 +30,7 @@ from lineage.schema import (
     REUSE_RELATIONS,
     require_columns,
 )
-from lineage.shingle import shingle_size, token_hashes
+from lineage.shingle import hashed_tokens, positional_hashes
 from lineage.vectorize import HashedCharTfidf
 from lineage.wordvectors import span_tokens, word_tfidf
 
@@ -139,6 +139,7 @@ def analyze(
     tick("score", 1)
     scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs,
                                char_vecs)
+    del word_vecs, char_vecs  # the sentence stages build their own
     tick("align", 1)
     passages, sent_word = _align(corpus, pairs, scores, config, jobs)
     tick("relations", 1)
@@ -234,28 +235,48 @@ class _Cleaned(Sequence):
         return boilerplate.strip_boilerplate(self.texts[i], self.spans[i])
 
 
+@dataclass
+class _Slices(Sequence):
+    """``texts[doc[i]][start[i]:end[i]]`` for each ``i``, cut on access (nothing kept)."""
+
+    texts: list[str]
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.texts[self.doc[i]][self.start[i] : self.end[i]]
+
+
 def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     """Tokens, sentences, boilerplate and shingles of every document."""
     texts = docs["text"].tolist()
     advance = tick("tokenize", len(texts))
-    tokens = []
+    # keep offsets and hashes only: the token strings of a large corpus would take
+    # gigabytes (and, freed late, leave the heap fragmented)
+    starts, ends, hashes, sizes = [], [], [], []
     for text in texts:
-        tokens.append(tokenize(text))
+        st, en, h, unspaced = hashed_tokens(text)
+        starts.append(st)
+        ends.append(en)
+        hashes.append(h)
+        sizes.append(config.shingle.cjk_size if unspaced else config.shingle.size)
         advance(1)
-    sizes = np.array([shingle_size(t, config.shingle) for t in tokens], dtype=np.int64)
+    sizes = np.asarray(sizes, dtype=np.int64)
+    n_words = np.fromiter(map(len, starts), dtype=np.int64, count=len(starts))
     tick("boilerplate", 1)
     sentences = sentence_table(texts)
     boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
                                           min_docs=config.boilerplate_min_docs)
     spans = boilerplate.spans_by_doc(sentences[boiler], len(texts))
-    sketched = [boilerplate.evidence_shingles(t, sp, config.shingle)
-                for t, sp in zip(tokens, spans, strict=True)]
+    sketched = [_evidence_shingles(h, st, size, sp)
+                for h, st, size, sp in zip(hashes, starts, sizes, spans, strict=True)]
     boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
-    # only offsets and hashes are kept: the token strings would take gigabytes
-    hashes = [token_hashes(t.forms) for t in tokens]
-    starts, ends = [t.starts for t in tokens], [t.ends for t in tokens]
-    n_words = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    del tokens
     return _Corpus(
         texts=texts, starts=starts, ends=ends, hashes=hashes, n_words=n_words, sizes=sizes,
         sentences=sentences, boiler=boiler, spans=spans,
@@ -266,12 +287,20 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     )
 
 
+def _evidence_shingles(hashes: np.ndarray, starts: np.ndarray, size: int, spans: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`lineage.boilerplate.evidence_shingles` from token hashes and offsets."""
+    positional = positional_hashes(hashes, size)
+    skip = boilerplate.mask_tokens(starts, spans)[: len(positional)]
+    return positional, skip, np.unique(positional[~skip])
+
+
 def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Config,
            jobs: int | None):
     """Passages of every candidate pair (sentence matches + verbatim runs), quotes marked."""
     sentences, texts = corpus.sentences, corpus.texts
-    sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].itertuples(
-        index=False)]
+    sent_texts = _Slices(texts, sentences["doc"].to_numpy(), sentences["start"].to_numpy(),
+                         sentences["end"].to_numpy())
     sent_word = word_tfidf(*corpus.sentence_tokens())
     sent_char = HashedCharTfidf().fit(sent_texts)
     matches = align.match_sentences(

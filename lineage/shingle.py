@@ -30,6 +30,8 @@ from lineage.config import ShingleConfig
 from lineage.normalize import _TOKEN, _UNSPACED_CHAR, Tokens, _form, is_unspaced
 
 __all__ = [
+    "hashed_tokens",
+    "positional_hashes",
     "positional_shingles",
     "resolve_jobs",
     "shingle_corpus",
@@ -88,6 +90,44 @@ def positional_shingles(tokens: Tokens, config: ShingleConfig) -> np.ndarray:
         :func:`shingle_hashes`.
     """
     return _positional(token_hashes(tokens.forms), shingle_size(tokens, config))
+
+
+def hashed_tokens(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Offsets and hashes of the tokens of ``text``, without keeping their strings.
+
+    The same as ``tokenize(text)``'s ``starts`` and ``ends``, ``token_hashes`` of its
+    forms and ``is_unspaced``, in one pass (each distinct token hashed once per
+    process).
+
+    Returns
+    -------
+    starts, ends : ndarray of int64
+    hashes : ndarray of uint64
+    unspaced : bool
+        Mostly a script written without spaces (:func:`lineage.normalize.is_unspaced`).
+    """
+    matches = list(_TOKEN.finditer(text))
+    n = len(matches)
+    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=n)
+    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=n)
+    raw = [m.group() for m in matches]
+    hashes = np.fromiter(map(_raw_hash, raw), dtype=np.uint64, count=n)
+    unspaced = n > 0 and float(np.fromiter(map(_raw_unspaced, raw), dtype=bool,
+                                           count=n).mean()) > 0.5
+    return starts, ends, hashes, unspaced
+
+
+def positional_hashes(hashes: np.ndarray, size: int) -> np.ndarray:
+    """:func:`positional_shingles` from the text's token hashes and its shingle size.
+
+    Parameters
+    ----------
+    hashes : ndarray of uint64
+        :func:`token_hashes` of the text's token forms.
+    size : int
+        Tokens per shingle (:func:`shingle_size`).
+    """
+    return _positional(np.asarray(hashes, dtype=np.uint64), int(size))
 
 
 def resolve_jobs(jobs: int | None) -> int:

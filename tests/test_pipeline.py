@@ -105,3 +105,39 @@ def test_non_latin_copy_is_found_and_aligned(text):
     for row in result.passages.itertuples():
         assert docs[row.a][row.a_start : row.a_end] == row.a_text
         assert row.kind == "verbatim"
+
+
+def test_prepared_corpus_matches_the_library_stages():
+    """The run keeps offsets and hashes, not tokens: the same shingles, word rows and texts."""
+    import numpy as np
+
+    from lineage import boilerplate
+    from lineage.config import Config
+    from lineage.load import load_documents
+    from lineage.normalize import sentence_table, tokenize
+    from lineage.pipeline import _prepare
+    from lineage.vectorize import word_vectorizer
+
+    docs = load_documents(SEEDS).sort_values("id").reset_index(drop=True)
+    config = Config()
+    corpus = _prepare(docs, config, lambda stage, total: lambda n: None)
+    texts = docs["text"].tolist()
+    for d, text in enumerate(texts):
+        want = boilerplate.evidence_shingles(tokenize(text), corpus.spans[d], config.shingle)
+        for w, got in zip(want, (corpus.positional[d], corpus.skips[d], corpus.shingles[d]),
+                          strict=True):
+            assert np.array_equal(w, got)
+    clean = corpus.clean_texts()
+    assert list(clean) == [boilerplate.strip_boilerplate(t, sp)
+                           for t, sp in zip(texts, corpus.spans, strict=True)]
+    # word rows from hashes have scikit-learn's row lengths on the clean texts and sentences
+    from lineage.wordvectors import word_tfidf
+
+    doc_rows = word_tfidf(*corpus.evidence_tokens())
+    assert np.array_equal(doc_rows.indptr, word_vectorizer().fit_transform(list(clean)).indptr)
+    sentences = sentence_table(texts)
+    sent_texts = [texts[d][s:e] for d, s, e in sentences[["doc", "start", "end"]].to_numpy()]
+    sent_rows = word_tfidf(*corpus.sentence_tokens())
+    want = word_vectorizer().fit_transform(sent_texts).tocsr()
+    assert np.array_equal(sent_rows.indptr, want.indptr)
+    assert np.array_equal(sent_rows.data, want.data)

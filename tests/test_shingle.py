@@ -93,3 +93,19 @@ def test_token_hashes_are_stable_per_form():
     assert th.dtype == np.uint64
     assert th[0] == th[2] != th[1]
     assert token_hashes([]).shape == (0,)
+
+
+def test_hashed_tokens_equal_tokenize_and_token_hashes():
+    from lineage.normalize import is_unspaced
+    from lineage.shingle import hashed_tokens, positional_hashes, positional_shingles
+
+    for text in (ORIGINAL, PARAPHRASE, HAN, "", "!!", "Biden’s U.S. missiles 导弹 ＡＢＣ"):
+        tokens = tokenize(text)
+        starts, ends, hashes, unspaced = hashed_tokens(text)
+        np.testing.assert_array_equal(starts, tokens.starts)
+        np.testing.assert_array_equal(ends, tokens.ends)
+        np.testing.assert_array_equal(hashes, token_hashes(tokens.forms))
+        assert unspaced == is_unspaced(tokens)
+        np.testing.assert_array_equal(
+            positional_hashes(hashes, shingle_size(tokens, DEFAULT)),
+            positional_shingles(tokens, DEFAULT))
