@@ -121,7 +121,8 @@ def analyze(
     corpus = _prepare(docs, config, tick)
     tick("vectorize", 1)
     word_vecs = word_tfidf(*corpus.evidence_tokens())
-    char_vecs = HashedCharTfidf().fit_transform(corpus.clean_texts())
+    # only the idf: character rows are built later for the pairs that need them
+    char_model = HashedCharTfidf().fit(corpus.clean_texts())
     tick("candidates", 1)
     if candidates is None:
         signatures = sketch.minhash_signatures(
@@ -137,13 +138,12 @@ def analyze(
     else:
         pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))
     tick("score", 1)
-    scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs,
-                               char_vecs)
-    del word_vecs, char_vecs  # the sentence stages build their own
+    scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs, None)
+    del word_vecs  # the sentence stages build their own
     tick("align", 1)
     passages, sent_word = _align(corpus, pairs, scores, config, jobs)
     tick("relations", 1)
-    feats = _relate(corpus, docs, pairs, scores, passages, config)
+    feats = _relate(corpus, docs, pairs, scores, passages, config, char_model)
     wire = direction.is_wire(docs["source"], config.tree)
     docs["family"] = family.assign_families(docs["id"], feats)
     when = direction.trusted_times(docs["published"], docs["family"])
@@ -321,20 +321,54 @@ def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Con
 
 
 def _relate(corpus: _Corpus, docs: pd.DataFrame, pairs: np.ndarray, scores: pd.DataFrame,
-            passages: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Coverage, relation label and ids of every related pair (unrelated ones dropped)."""
+            passages: pd.DataFrame, config: Config, char_model: HashedCharTfidf
+            ) -> pd.DataFrame:
+    """Coverage, character cosine, relation label and ids of every related pair.
+
+    Unrelated pairs are dropped. The character cosine only ever helps a pair to
+    ``duplicate`` (a higher cosine never unrelates a pair), so it is computed for
+    the pairs that are related when it is 1, and left NaN for the rest, which are
+    unrelated whatever it is: the document character rows are never all built.
+    """
     chars_a, chars_b = corpus.n_chars[pairs[:, 0]], corpus.n_chars[pairs[:, 1]]
     cov = align.coverage(passages, len(pairs), chars_a, chars_b)
     strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
     cov["n_quotes"] = cov["n_passages"] - strong["n_passages"]
     strong = strong.rename(columns={"aligned_a": "evidence_a", "aligned_b": "evidence_b"})
     feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "n_quotes"]], strong], axis=1)
+    could = relation.classify(feats.assign(char_cosine=1.0), config.relation,
+                              shingle_size=corpus.n_shingle).notna().to_numpy()
+    feats.loc[could, "char_cosine"] = _char_cosines(corpus, char_model, pairs[could])
     feats["relation"] = relation.classify(feats, config.relation,
                                           shingle_size=corpus.n_shingle)
     feats = feats[feats["relation"].notna()].copy()
     ids = docs["id"].to_numpy()
     feats["a"], feats["b"] = ids[feats["ai"]], ids[feats["bi"]]
     return feats
+
+
+def _char_cosines(corpus: _Corpus, model: HashedCharTfidf, pairs: np.ndarray, *,
+                  chunk_docs: int = 20_000) -> np.ndarray:
+    """Document character TF-IDF cosine of ``pairs``, rows built for their documents only.
+
+    Pairs are taken in order of their first document, at most ``chunk_docs``
+    documents' rows at a time.
+    """
+    out = np.empty(len(pairs), dtype=np.float64)
+    clean = corpus.clean_texts()
+    order = np.argsort(pairs[:, 0], kind="stable")
+    lo = 0
+    while lo < len(order):
+        hi, seen = lo, set()
+        while hi < len(order) and len(seen) < chunk_docs:  # grow the chunk pair by pair
+            seen.update(pairs[order[hi]].tolist())
+            hi += 1
+        part = pairs[order[lo:hi]]
+        docs = np.unique(part)
+        rows = model.transform([clean[d] for d in docs])
+        out[order[lo:hi]] = candidate_pairs.rowwise_cosine(rows, np.searchsorted(docs, part))
+        lo = hi
+    return out
 
 
 def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_word,

@@ -44,7 +44,7 @@ def score_pairs(
     pairs: np.ndarray,
     shingles: sp.csr_matrix,
     word_vectors: sp.csr_matrix,
-    char_vectors: sp.csr_matrix,
+    char_vectors: sp.csr_matrix | None,
 ) -> pd.DataFrame:
     """Exact Jaccard, containment both ways and TF-IDF cosines for each pair.
 
@@ -55,7 +55,9 @@ def score_pairs(
     shingles : csr_matrix
         From :func:`shingle_matrix`.
     word_vectors, char_vectors : csr_matrix
-        L2-normalised document TF-IDF rows.
+        L2-normalised document TF-IDF rows. ``char_vectors`` may be None: the
+        character cosine is then left NaN, to be filled in for the pairs that need
+        it (:func:`lineage.pipeline.analyze` does so for the related pairs only).
 
     Returns
     -------
@@ -77,7 +79,8 @@ def score_pairs(
             "containment_ba": _ratio(shared, size_b),
             "shared_shingles": shared,
             "tfidf_cosine": rowwise_cosine(word_vectors, pairs),
-            "char_cosine": rowwise_cosine(char_vectors, pairs),
+            "char_cosine": (rowwise_cosine(char_vectors, pairs) if char_vectors is not None
+                            else np.full(len(pairs), np.nan)),
         },
         columns=list(SCORE_COLUMNS),
     )

@@ -136,8 +136,8 @@ def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
     first = np.full(len(vocabulary), np.iinfo(np.int64).max, dtype=np.int64)
     df = np.zeros(len(vocabulary), dtype=np.int64)
     for k, (lo, hi, terms, local, counts, rows, at) in enumerate(chunks):
-        cols = np.searchsorted(vocabulary, terms)[local]
-        np.minimum.at(first, cols, (rows << 32) | at)
+        cols = np.searchsorted(vocabulary, terms).astype(np.int32)[local]
+        np.minimum.at(first, cols, (rows.astype(np.int64) << 32) | at)
         df += np.bincount(cols, minlength=len(vocabulary))
         chunks[k] = (lo, hi, cols, counts, rows)
     rank = np.empty(len(vocabulary), dtype=np.int64)
@@ -146,10 +146,10 @@ def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
     parts = []
     while chunks:
         lo, hi, cols, counts, rows = chunks.pop(0)
-        order = np.argsort((rows << 32) | rank[cols])
+        order = np.argsort((rows.astype(np.int64) << 32) | rank[cols])
         n = hi - lo
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows - lo, minlength=n), out=indptr[1:])
+        np.cumsum(np.bincount(rows - np.int32(lo), minlength=n), out=indptr[1:])
         parts.append(sp.csr_matrix((counts[order], cols[order].astype(np.int32), indptr),
                                    shape=(n, len(vocabulary))))
     from lineage.chargrams import stack_rows
@@ -169,13 +169,13 @@ def _count_rows(hashes: np.ndarray, lengths: np.ndarray, first_row: int):
     -------
     terms : ndarray of uint64
         The chunk's distinct terms (in order of first appearance).
-    local : ndarray of int64
+    local : ndarray of int32
         Per (row, term): index into ``terms``. Ordered by row.
     counts : ndarray of float32
         Per (row, term): occurrences in the row.
-    rows : ndarray of int64
+    rows : ndarray of int32
         Per (row, term): the row (``first_row`` + position in the chunk).
-    at : ndarray of int64
+    at : ndarray of int32
         Per (row, term): its first position in the row's feature list (words, then
         word pairs, as :func:`lineage.vectorize.word_features` lists them).
     """
@@ -197,7 +197,9 @@ def _count_rows(hashes: np.ndarray, lengths: np.ndarray, first_row: int):
     counts = np.diff(np.r_[start, len(key)]).astype(np.float32)
     first = order[start]
     at = np.minimum.reduceat(seq[order], start) if len(start) else np.empty(0, np.int64)
-    return terms, local[first], counts, rows[first] + first_row, at
+    # int32 while the chunks wait for the vocabulary: half the memory
+    return (terms, local[first].astype(np.int32), counts,
+            (rows[first] + first_row).astype(np.int32), at.astype(np.int32))
 
 
 def _weigh(x: sp.csr_matrix, df: np.ndarray) -> sp.csr_matrix:

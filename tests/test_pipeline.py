@@ -141,3 +141,25 @@ def test_prepared_corpus_matches_the_library_stages():
     want = word_vectorizer().fit_transform(sent_texts).tocsr()
     assert np.array_equal(sent_rows.indptr, want.indptr)
     assert np.array_equal(sent_rows.data, want.data)
+
+
+def test_char_cosine_of_related_pairs_as_from_the_whole_matrix(seeds):
+    """Character rows are built only for related pairs' documents: same cosines."""
+    import numpy as np
+
+    from lineage import boilerplate
+    from lineage.config import Config
+    from lineage.load import load_documents
+    from lineage.pipeline import _prepare
+    from lineage.vectorize import HashedCharTfidf
+
+    docs = load_documents(SEEDS).sort_values("id").reset_index(drop=True)
+    corpus = _prepare(docs, Config(), lambda stage, total: lambda n: None)
+    clean = [boilerplate.strip_boilerplate(t, sp)
+             for t, sp in zip(corpus.texts, corpus.spans, strict=True)]
+    rows = HashedCharTfidf().fit_transform(clean)
+    pairs = seeds.pairs
+    assert len(pairs) and pairs["char_cosine"].notna().all()
+    ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
+    want = np.asarray(rows[ai].multiply(rows[bi]).sum(axis=1)).ravel()
+    assert np.allclose(pairs["char_cosine"].to_numpy(), np.clip(want, 0, 1), atol=6e-5)  # 4 d.p.
