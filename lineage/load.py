@@ -149,7 +149,9 @@ def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
     if suffix == ".csv":
         return _from_frame(_read_csv(path, warn), str(path), warn)
     if suffix == ".parquet":
-        return _from_frame(_read_parquet(path), str(path), warn)
+        out = _from_frame(_read_parquet(path), str(path), warn)
+        _release_arrow_memory()  # the Arrow table is gone; give its pages back
+        return out
     raise LineageError(
         f"{path}: unsupported file type '{suffix}' (expected a folder, .txt, .md, .html, "
         ".jsonl, .ndjson, .csv or .parquet)"
@@ -324,6 +326,15 @@ def _read_csv(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
         return pd.DataFrame()
     except pd.errors.ParserError as exc:
         raise LineageError(f"{path}: not a readable CSV file ({_first_line(str(exc))})") from None
+
+
+def _release_arrow_memory() -> None:
+    """Return Arrow's cached free memory to the system (it keeps it otherwise)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas reads Parquet through pyarrow
+        return
+    pa.default_memory_pool().release_unused()
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

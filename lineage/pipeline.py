@@ -274,6 +274,7 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
                                           min_docs=config.boilerplate_min_docs)
     spans = boilerplate.spans_by_doc(sentences[boiler], len(texts))
+    _release_arrow_memory()  # the sentence keys went through Arrow strings
     sketched = [_evidence_shingles(h, st, size, sp)
                 for h, st, size, sp in zip(hashes, starts, sizes, spans, strict=True)]
     boiler_chars = np.array([int((sp[:, 1] - sp[:, 0]).sum()) for sp in spans], dtype=np.int64)
@@ -285,6 +286,13 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
         boiler_chars=boiler_chars,
         n_chars=np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars,
     )
+
+
+def _release_arrow_memory() -> None:
+    """Give the memory Arrow keeps cached after pandas string work back to the system."""
+    from lineage.load import _release_arrow_memory as release
+
+    release()
 
 
 def _evidence_shingles(hashes: np.ndarray, starts: np.ndarray, size: int, spans: np.ndarray
