@@ -28,6 +28,7 @@ import re
 import numpy as np
 import pandas as pd
 import regex
+import scipy.sparse as sp
 
 from lineage.config import TreeConfig
 
@@ -155,11 +156,11 @@ def exclusive_shares(passages: pd.DataFrame, pairs: pd.DataFrame, n_chars: np.nd
     counts: dict[int, np.ndarray] = {}
     masks: dict[tuple[int, int], np.ndarray] = {}
     for doc, partners in spans.items():
-        length = max(end for sp in partners.values() for _, end in sp)
+        length = max(end for spans_ in partners.values() for _, end in spans_)
         total = np.zeros(length, dtype=np.int32)
-        for partner, sp in partners.items():
+        for partner, spans_ in partners.items():
             mask = np.zeros(length, dtype=bool)
-            for start, end in sp:
+            for start, end in spans_:
                 mask[start:end] = True
             masks[(doc, partner)] = mask
             total += mask
@@ -210,22 +211,41 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
     doc = sentences["doc"].to_numpy()
     first = np.searchsorted(doc, np.arange(doc.max() + 2 if len(doc) else 1))
     starts, ends = sentences["start"].to_numpy(), sentences["end"].to_numpy()
-    grouped = {k: g for k, g in passages.groupby("pair")}
+    vectors = sp.csr_matrix(vectors)
+    grouped = dict(zip(*_group_rows(passages["pair"].to_numpy()), strict=True))
+    spans = {side: passages[[f"{side}_start", f"{side}_end"]].to_numpy() for side in "ab"}
+    sims: dict[int, np.ndarray] = {}  # per document: its sentences' cosines, computed once
     out_a, out_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
     for n, (row, ai, bi) in enumerate(zip(pairs.index, pairs["ai"], pairs["bi"], strict=True)):
-        g = grouped.get(row)
-        if g is None:
+        rows = grouped.get(row)
+        if rows is None:
             continue
         for side, d, out in (("a", ai, out_a), ("b", bi, out_b)):
             lo, hi = first[d], first[d + 1]
-            spans = g[[f"{side}_start", f"{side}_end"]].to_numpy()
-            inside = _covered(starts[lo:hi], ends[lo:hi], spans)
+            inside = _covered(starts[lo:hi], ends[lo:hi], spans[side][rows])
             if inside.all() or not inside.any():
                 continue
-            rows = np.arange(lo, hi)
-            sims = (vectors[rows[~inside]] @ vectors[rows[inside]].T).toarray()
-            out[n] = float(sims.max(axis=1).mean())
+            if d not in sims:
+                sims[d] = _within(vectors, lo, hi)
+            out[n] = float(sims[d][~inside][:, inside].max(axis=1).mean())
     return out_a, out_b
+
+
+def _group_rows(keys: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Distinct ``keys`` and, for each, the positions holding it."""
+    order = np.argsort(keys, kind="stable")
+    uniq, first = np.unique(keys[order], return_index=True)
+    return uniq, np.split(order, first[1:])
+
+
+def _within(vectors: sp.csr_matrix, lo: int, hi: int) -> np.ndarray:
+    """Cosines among rows ``lo:hi`` (one document's sentences), dense, over only the
+    columns those rows use (a transpose of the whole matrix would scan every term)."""
+    block = vectors[lo:hi]
+    cols, inverse = np.unique(block.indices, return_inverse=True)
+    dense = np.zeros((hi - lo, len(cols)), dtype=np.float64)
+    dense[np.repeat(np.arange(hi - lo), np.diff(block.indptr)), inverse.ravel()] = block.data
+    return dense @ dense.T
 
 
 def _covered(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
