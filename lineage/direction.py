@@ -235,7 +235,7 @@ def _group_rows(keys: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """Distinct ``keys`` and, for each, the positions holding it."""
     order = np.argsort(keys, kind="stable")
     uniq, first = np.unique(keys[order], return_index=True)
-    return uniq, np.split(order, first[1:])
+    return uniq, (np.split(order, first[1:]) if len(uniq) else [])
 
 
 def _within(vectors: sp.csr_matrix, lo: int, hi: int) -> np.ndarray:

@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from lineage.config import TreeConfig
 from lineage.direction import (
@@ -173,3 +174,16 @@ def test_likely_sources_sides_and_confidence():
     np.testing.assert_allclose(conf, np.round(np.tanh(2 * np.abs(
         [1.0, -1.0, 0.051, -0.051, 0.05, 0.0, -0.01])), 4))
     assert (conf >= 0).all() and (conf <= 1).all()
+
+
+def test_addition_coherence_without_passages():
+    from lineage.direction import addition_coherence
+
+    sentences = pd.DataFrame({"doc": [0, 0, 1], "start": [0, 10, 0], "end": [9, 20, 9]})
+    passages = pd.DataFrame({"pair": pd.Series([], dtype=np.int64),
+                             **{c: pd.Series([], dtype=np.int64)
+                                for c in ("a_start", "a_end", "b_start", "b_end")}})
+    pairs = pd.DataFrame({"ai": [0], "bi": [1]})
+    vectors = sp.csr_matrix(np.eye(3, dtype=np.float32))
+    out_a, out_b = addition_coherence(passages, pairs, sentences, vectors)
+    assert np.isnan(out_a).all() and np.isnan(out_b).all()
