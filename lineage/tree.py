@@ -169,9 +169,18 @@ def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
     rows = []
     child = tree_table["child"].astype(str)
     latents = child[child.str.startswith("latent:")]
+    under = tree_table[tree_table["parent"].astype(str).str.startswith("latent:")]
+    latent_of = dict(zip(under["child"], under["parent"], strict=True))
+    # passages between two children of the same latent node, grouped once (no scan of
+    # the whole passage table per latent node)
+    pa, pb = passages["a"].map(latent_of), passages["b"].map(latent_of)
+    between = passages[pa.notna() & (pa == pb)]
+    by_latent = dict(tuple(between.groupby(pa[between.index])))
+    empty = passages.iloc[:0]
+    children = under.groupby("parent")["child"].apply(sorted).to_dict()
     for latent in latents:
-        kids = sorted(tree_table.loc[tree_table["parent"] == latent, "child"])
-        shared = passages[passages["a"].isin(kids) & passages["b"].isin(kids)]
+        kids = children.get(latent, [])
+        shared = by_latent.get(latent, empty)
         spans = pd.concat([
             shared[["a", "a_start", "a_end"]].set_axis(["doc", "start", "end"], axis=1),
             shared[["b", "b_start", "b_end"]].set_axis(["doc", "start", "end"], axis=1),
