@@ -90,18 +90,20 @@ def build_tree(
     if members.empty:
         return pd.DataFrame(columns=list(TREE_COLUMNS))
     reuse = pairs[pairs["relation"].isin(REUSE_RELATIONS)]
-    graph = nx.DiGraph()
-    graph.add_weighted_edges_from(_root_edges(documents, members, wire))
     p = reuse["direction_p"].to_numpy()
     a, b = reuse["a"].to_numpy(), reuse["b"].to_numpy()
     to_b, to_a = _fidelity(reuse, "b"), _fidelity(reuse, "a")
     near_b, near_a = _proximity(documents, reuse)
     near, likely = config.proximity_weight, config.source_weight
-    graph.add_weighted_edges_from(zip(a, b, 1.0 + to_b * _plausible(p) + near * near_b
-                                      + likely * p, strict=True))
-    graph.add_weighted_edges_from(zip(b, a, 1.0 + to_a * _plausible(1 - p) + near * near_a
-                                      + likely * (1 - p), strict=True))
-    tree = _arborescence_per_family(graph, members)
+    roots = _root_edges(documents, members, wire)
+    edges = pd.DataFrame({
+        "u": np.concatenate([[_ROOT] * len(roots), a, b]),
+        "v": np.concatenate([[v for _, v, _ in roots], b, a]),
+        "w": np.concatenate([[w for _, _, w in roots],
+                             1.0 + to_b * _plausible(p) + near * near_b + likely * p,
+                             1.0 + to_a * _plausible(1 - p) + near * near_a + likely * (1 - p)]),
+    })
+    tree = _arborescence_per_family(edges, members)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
     _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)
@@ -211,24 +213,40 @@ def _plausible(p: np.ndarray) -> np.ndarray:
     return np.clip(2.0 * p, 0.0, 1.0)
 
 
-def _arborescence_per_family(graph: nx.DiGraph, members: pd.DataFrame) -> nx.DiGraph:
-    """Edmonds' algorithm on each family's subgraph (with the virtual root) in turn.
+def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.DiGraph:
+    """Edmonds' algorithm on each family's graph (with the virtual root) in turn.
 
-    Families share no reuse edge, so this is the same arborescence as one run over
-    the whole graph, but networkx copies its working graph at every contracted
-    cycle: per family the cost stays proportional to the family, not the corpus.
+    ``edges`` holds every weighted edge (``u, v, w``; the virtual root's too). Families
+    share no reuse edge, so this is the same arborescence as one run over the whole
+    graph, but each family's graph is built from its own edges only: networkx copies
+    its working graph at every contracted cycle, and a view of one big graph would
+    scan the virtual root's edges to every article for every family.
     """
+    # integer labels: 0 the virtual root, 1.. each member in id order within its family
+    ordered = members.sort_values(["family", "id"])
+    rank = pd.Series(ordered.groupby("family").cumcount().to_numpy() + 1, index=ordered["id"])
+    family = pd.Series(ordered["family"].to_numpy(), index=ordered["id"])
+    fam = edges["v"].map(family)
+    edges = edges[fam.notna()]
+    fam = fam[fam.notna()].to_numpy()
+    u = edges["u"].map(rank).fillna(0).to_numpy(np.int64)
+    v = edges["v"].map(rank).to_numpy(np.int64)
+    # Edmonds breaks exact ties by the order of sets that hold its merged nodes, which
+    # changes with Python's hash seed: integer labels and a tiny label-based nudge to
+    # every weight make runs repeatable.
+    w = edges["w"].to_numpy() + ((u * 7919 + v * 104729) % 1_000_003) * 1e-12
+    order = np.argsort(fam, kind="stable")
+    cuts = np.flatnonzero(np.diff(fam[order])) + 1
+    names = dict(tuple(ordered.groupby("family")["id"]))
     tree = nx.DiGraph()
-    for _, ids in members.groupby("family")["id"]:
-        # Edmonds breaks exact ties by the order of sets that hold its (string) merged
-        # nodes, which changes with Python's hash seed: integer labels and a tiny
-        # label-based nudge to every weight make runs repeatable.
-        nodes = [_ROOT, *sorted(ids)]
-        sub = nx.relabel_nodes(graph.subgraph(nodes), {n: i for i, n in enumerate(nodes)})
-        for u, v, data in sub.edges(data=True):  # no exact ties: Edmonds would pick by
-            data["weight"] += ((u * 7919 + v * 104729) % 1_000_003) * 1e-12  # set order
-        part = nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=True)
-        tree.add_edges_from((nodes[u], nodes[v]) for u, v in sorted(part.edges))
+    for rows in np.split(order, cuts) if len(order) else []:
+        nodes = [_ROOT, *names[fam[rows[0]]]]
+        sub = nx.DiGraph()
+        sub.add_nodes_from(range(len(nodes)))
+        sub.add_weighted_edges_from(zip(u[rows].tolist(), v[rows].tolist(), w[rows].tolist(),
+                                        strict=True))
+        best = nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=True)
+        tree.add_edges_from((nodes[x], nodes[y]) for x, y in sorted(best.edges))
     return tree
 
 
