@@ -115,6 +115,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'-' * width}  {'-' * 30}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    first_new = f"art{args.n:07d}"
+    for label, diff in (("only in index", mine - theirs), ("only in full run", theirs - mine)):
+        for a, b, rel in sorted(diff)[:10]:
+            kind = "new-old" if max(a, b) >= first_new > min(a, b) else (
+                "new-new" if min(a, b) >= first_new else "old-old")
+            print(f"  {label}: {a} {b} {rel} ({kind})")
 
 
 def _same(mine: set, theirs: set) -> str:
