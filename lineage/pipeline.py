@@ -391,10 +391,9 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
         direction.addition_coherence(reuse_passages, feats[reuse], corpus.sentences,
                                      sent_word))
-    fam = docs_family
     feats["support_a"], feats["support_b"] = np.nan, np.nan
     feats.loc[reuse, "support_a"], feats.loc[reuse, "support_b"] = direction.variant_support(
-        corpus.shingles, feats[reuse], fam)
+        corpus.shingles, feats[reuse], docs_family)
     signed = direction.direction_scores(feats, when, wire, config.tree)
     side, conf = direction.likely_sources(signed)
     feats["likely_source"] = np.where(
