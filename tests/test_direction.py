@@ -187,3 +187,20 @@ def test_addition_coherence_without_passages():
     vectors = sp.csr_matrix(np.eye(3, dtype=np.float32))
     out_a, out_b = addition_coherence(passages, pairs, sentences, vectors)
     assert np.isnan(out_a).all() and np.isnan(out_b).all()
+
+
+def test_addition_coherence_exact():
+    from lineage.direction import addition_coherence
+
+    # doc 0: sentences 0 and 1 shared, 2 added; doc 1: sentence 3 shared, 4 and 5 added
+    sentences = pd.DataFrame({"doc": [0, 0, 0, 1, 1, 1], "start": [0, 10, 20, 0, 10, 20],
+                              "end": [10, 20, 30, 10, 20, 30]})
+    vectors = sp.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [0.6, 0, 0.8],
+                                      [1, 0, 0], [0, 0, 1], [0.8, 0.6, 0]], dtype=np.float32))
+    passages = pd.DataFrame({"pair": [7], "a_start": [0], "a_end": [20], "b_start": [0],
+                             "b_end": [10]})
+    pairs = pd.DataFrame({"ai": [0], "bi": [1]}, index=[7])
+    out_a, out_b = addition_coherence(passages, pairs, sentences, vectors)
+    # a's added sentence: best cosine with a shared one 0.6 (not 0.0, the worst);
+    # b's added sentences: 0.0 and 0.8, mean 0.4
+    assert out_a.tolist() == pytest.approx([0.6]) and out_b.tolist() == pytest.approx([0.4])
