@@ -29,8 +29,10 @@ HERE = Path(__file__).resolve().parent
 class RssMeter:
     """Peak resident memory per stage, sampled from ``/proc/self/status``."""
 
-    def __init__(self, every: float = 0.02) -> None:
+    def __init__(self, every: float = 0.02, limit: int = 0) -> None:
         self.peak = 0
+        self.stage = ""
+        self.limit = limit
         self._every = every
         self._stop = threading.Event()
         threading.Thread(target=self._run, daemon=True).start()
@@ -49,6 +51,12 @@ class RssMeter:
     def _run(self) -> None:
         while not self._stop.wait(self._every):
             self.peak = max(self.peak, self.now())
+            if self.limit and self.peak > self.limit:
+                # a benchmark must not take the machine down: say where, and end
+                print(f"BREAKS: resident memory {self.peak / 2**30:.1f} GiB passed the "
+                      f"--max-rss-gib limit in stage {self.stage or '?'}",
+                      file=sys.stderr, flush=True)
+                os._exit(3)
 
 
 def run_one(n: int, args: argparse.Namespace) -> dict:
@@ -74,13 +82,14 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         print(f"  generated {n} articles in {time.perf_counter() - t:.1f}s", file=sys.stderr)
 
     config = Config()
-    meter = RssMeter()
+    meter = RssMeter(limit=int(args.max_rss_gib * 2**30))
     rows: list[dict] = []
     state: dict = {}
 
     def stage(name: str, docs: int = n):
         def wrap(fn):
             meter.reset()
+            meter.stage = name
             t, c = time.perf_counter(), time.process_time()
             try:
                 fn()
@@ -109,7 +118,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
         state.clear()
         if args.tree_per_family:
             per_family_arborescence()
-        _end_to_end(n, path, rows, meter)
+        _end_to_end(n, path, rows, meter, stop_after=args.stop_after)
         return {"rows": rows}
     texts = state["texts"]
     m = min(n, args.sample)
@@ -172,9 +181,6 @@ def run_one(n: int, args: argparse.Namespace) -> dict:
     rows[-1]["pairs"] = len(pairs)
     if args.stop_after == "score":
         return {"rows": rows}
-
-    if args.stop_after == "score":
-        return {"rows": rows}
     for key in list(state):  # free the stage-by-stage results before the full run
         if key != "docs":
             state.pop(key)
@@ -212,8 +218,17 @@ def per_family_arborescence():
                               "DiGraph": nx.DiGraph})
 
 
-def _end_to_end(n: int, path: Path, rows: list[dict], meter: RssMeter) -> None:
-    """``lineage.analyze`` then ``write_report``, timed per progress stage."""
+class _Stopped(Exception):
+    """Raised from the progress callback to end ``analyze`` after a stage."""
+
+
+def _end_to_end(n: int, path: Path, rows: list[dict], meter: RssMeter,
+                stop_after: str = "write") -> None:
+    """``lineage.analyze`` then ``write_report``, timed per progress stage.
+
+    With ``stop_after="score"`` the run ends when ``analyze`` reaches its align stage:
+    the real pipeline through candidates and scores.
+    """
     from lineage import analyze
     from lineage.write import write_report
 
@@ -223,6 +238,9 @@ def _end_to_end(n: int, path: Path, rows: list[dict], meter: RssMeter) -> None:
         if marks:
             _close(marks[-1])
         meter.reset()
+        meter.stage = f"analyze: {stage}"
+        if stop_after == "score" and stage == "align":
+            raise _Stopped
         marks.append((stage, time.perf_counter(), time.process_time()))
         return lambda k: None
 
@@ -238,7 +256,15 @@ def _end_to_end(n: int, path: Path, rows: list[dict], meter: RssMeter) -> None:
 
     t = time.perf_counter()
     try:
-        result = analyze(path, progress=progress)
+        try:
+            result = analyze(path, progress=progress)
+        except _Stopped:
+            sec = time.perf_counter() - t
+            rows.append({"n": n, "stage": "THROUGH SCORES (analyze)", "seconds": round(sec, 2),
+                         "docs": n, "docs_per_s": round(n / sec), "error": "",
+                         "peak_rss_mib": round(
+                             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
+            return
         _close(marks[-1])
         meter.reset()
         t1 = time.perf_counter()
@@ -298,7 +324,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-peer", dest="peer", action="store_false")
     p.add_argument("--stop-after", choices=["score", "write"], default="write")
     p.add_argument("--e2e-only", action="store_true",
-                   help="only load, then analyze + write_report end to end")
+                   help="only load, then analyze + write_report end to end (with "
+                        "--stop-after score: analyze through its score stage)")
+    p.add_argument("--max-rss-gib", type=float, default=20.0,
+                   help="end the run, saying in which stage, past this resident memory")
     p.add_argument("--tree-per-family", action="store_true",
                    help="patch lineage.tree to solve one arborescence per family")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "lineage_scale"))
@@ -330,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
 def _passthrough(args) -> list[str]:
     out = ["--jobs", str(args.jobs), "--seed", str(args.seed), "--sample", str(args.sample),
            "--peer-max", str(args.peer_max), "--stop-after", args.stop_after,
-           "--cache", args.cache] + (
+           "--cache", args.cache, "--max-rss-gib", str(args.max_rss_gib)] + (
         ["--tree-per-family"] if args.tree_per_family else []) + (
         ["--e2e-only"] if args.e2e_only else [])
     return out + ([] if args.peer else ["--no-peer"])
