@@ -7,7 +7,11 @@ gaps of up to ``size + gap`` positions on the diagonal are bridged. Neighbouring
 runs on nearby diagonals (a word inserted or deleted) merge as local alignment
 does (across at most ``gap`` tokens). A lone shingle is not a run, and runs
 shorter than ``min_tokens`` tokens are dropped after merging, and overlapping runs are
-resolved longest first, so each token of ``a`` and of ``b`` is in at most one run.
+resolved longest first, so each token of ``a`` and of ``b`` is in at most one run: a
+shorter run that overlaps a longer one only at its start or end (two runs on either
+side of an insertion can share a token where the shingles around the edit happen to
+match) loses the overlapping tokens, not the whole passage; one that overlaps it in
+the middle is dropped.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def verbatim_runs(
     runs = runs[(runs[:, 1] - runs[:, 0]) > size]  # at least two shingles in a row
     runs = _merge_neighbours(runs, gap)
     runs = runs[(runs[:, 1] - runs[:, 0]) >= min_tokens]
-    return _resolve_overlaps(runs)
+    return _resolve_overlaps(runs, min_tokens)
 
 
 def _anchors(ha, hb, skip_a, skip_b) -> tuple[np.ndarray, np.ndarray]:
@@ -103,17 +107,27 @@ def _merge_neighbours(runs: np.ndarray, reach: int) -> np.ndarray:
     return np.asarray(merged, dtype=np.int64).reshape(-1, 4)
 
 
-def _resolve_overlaps(runs: np.ndarray) -> np.ndarray:
+def _resolve_overlaps(runs: np.ndarray, min_tokens: int = 1) -> np.ndarray:
+    """Keep runs longest first; trim a run's head or tail where it overlaps a kept run
+    (in ``a`` or in ``b``, by the same number of tokens on both sides, as a run moves
+    along a diagonal), and drop it when the overlap is inside it or what is left is
+    shorter than ``min_tokens``."""
     if len(runs) <= 1:
         return runs
     order = np.argsort(-(runs[:, 1] - runs[:, 0]), kind="stable")
-    kept: list[np.ndarray] = []
-    for run in runs[order]:
-        if all(run[0] >= k[1] or run[1] <= k[0] for k in kept) and all(
-            run[2] >= k[3] or run[3] <= k[2] for k in kept
+    kept: list[list[int]] = []
+    for a0, a1, b0, b1 in runs[order].tolist():
+        for k0, k1, l0, l1 in kept:
+            head = max(k1 - a0 if k0 <= a0 < k1 else 0, l1 - b0 if l0 <= b0 < l1 else 0)
+            tail = max(a1 - k0 if k0 < a1 <= k1 else 0, b1 - l0 if l0 < b1 <= l1 else 0)
+            a0, b0, a1, b1 = a0 + head, b0 + head, a1 - tail, b1 - tail
+        if min(a1 - a0, b1 - b0) < min_tokens:
+            continue
+        if all(a0 >= k[1] or a1 <= k[0] for k in kept) and all(
+            b0 >= k[3] or b1 <= k[2] for k in kept
         ):
-            kept.append(run)
-    out = np.asarray(kept, dtype=np.int64)
+            kept.append([a0, a1, b0, b1])
+    out = np.asarray(kept, dtype=np.int64).reshape(-1, 4)
     return out[np.argsort(out[:, 0], kind="stable")]
 
 

@@ -240,3 +240,24 @@ def test_block_product_is_scipys_bit_for_bit():
         assert np.array_equal(got.data, want.data)
     empty = align.block_product(word, np.array([len(sentences) - 1]), np.array([0]))
     assert empty.shape == (1, 1) and empty.nnz == 0
+
+
+def test_runs_touching_at_an_insertion_keep_both_passages():
+    """Two runs on either side of an insertion that share one token of ``b`` (the
+    shingles around the edit happened to match): the shorter loses that token, not
+    its whole passage (it used to be dropped, losing a whole paragraph of evidence)."""
+    import numpy as np
+
+    from lineage.verbatim import _resolve_overlaps
+
+    # (token spans of a real pair: a paragraph inserted in a after token 80)
+    runs = np.array([[0, 80, 0, 80], [96, 180, 79, 163], [180, 267, 173, 260]])
+    # the longer runs are kept whole; the first loses its last token in b (and in a)
+    assert _resolve_overlaps(runs, 8).tolist() == [
+        [0, 79, 0, 79], [96, 180, 79, 163], [180, 267, 173, 260]]
+    # a run overlapping a longer one in its middle is still dropped
+    runs = np.array([[0, 100, 0, 100], [10, 30, 200, 220]])
+    assert _resolve_overlaps(runs, 8).tolist() == [[0, 100, 0, 100]]
+    # what is left after trimming must still be min_tokens long
+    runs = np.array([[0, 100, 0, 100], [95, 104, 300, 309]])
+    assert _resolve_overlaps(runs, 8).tolist() == [[0, 100, 0, 100]]
