@@ -16,6 +16,8 @@ boilerplate.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import regex
@@ -60,14 +62,19 @@ def find_boilerplate(
     if sentences.empty:
         return np.zeros(0, dtype=bool)
     doc = sentences["doc"].to_numpy()
-    outlet = sources.fillna("").astype(str).str.strip().str.casefold().to_numpy()[doc]
-    keys = [
-        _SPACE.sub(" ", _DIGITS.sub("0", normalize_text(texts[d][s:e])))
-        for d, s, e in zip(doc, sentences["start"], sentences["end"], strict=True)
-    ]
-    frame = pd.DataFrame({"outlet": outlet, "key": keys, "doc": doc})
+    outlet_names = sources.fillna("").astype(str).str.strip().str.casefold().to_numpy()
+    outlet = pd.factorize(outlet_names)[0][doc]
+    named = (outlet_names != "")[doc]
+    # sentences as dense integer codes (a 64-bit hash of the normalised sentence,
+    # then factorised): a copy of every sentence as a string key, grouped by pandas,
+    # was the largest memory peak of a large run
+    key = pd.factorize(np.fromiter(
+        (_key_hash(texts[d][s:e]) for d, s, e in
+         zip(doc, sentences["start"].to_numpy(), sentences["end"].to_numpy(), strict=True)),
+        dtype=np.uint64, count=len(doc)))[0]
+    frame = pd.DataFrame({"outlet": outlet, "key": key, "doc": doc})
     spread = frame.groupby(["outlet", "key"])["doc"].transform("nunique").to_numpy()
-    candidate = (outlet != "") & (spread >= min_docs)
+    candidate = named & (spread >= min_docs)
     if not candidate.any():
         return candidate
     # Copies of one story in one outlet repeat its sentences too, so a sentence must
@@ -78,12 +85,20 @@ def find_boilerplate(
     # its sentences are not hubs and all its copies get the same lead.
     hub = _hubs(frame.assign(candidate=candidate), min_docs)
     lead = frame[~hub].groupby("doc")["key"].first()
-    frame["lead"] = frame["doc"].map(lead).fillna("")
+    frame["lead"] = frame["doc"].map(lead).fillna(-1)
     stories = frame.groupby(["outlet", "key"])["lead"].transform("nunique").to_numpy()
     marked = candidate & (stories >= min_docs)
     # a sentence that is boilerplate for one outlet is boilerplate wherever it appears
     # (a generic "Follow us on ..." line in a small outlet, or in an unsourced text)
-    return marked | frame["key"].isin(set(frame.loc[marked, "key"])).to_numpy()
+    return np.isin(key, np.unique(key[marked]))
+
+
+def _key_hash(sentence: str) -> int:
+    """64-bit hash of a sentence compared as boilerplate (NFKC, case folded, digits
+    collapsed to 0, white space to one space)."""
+    key = _SPACE.sub(" ", _DIGITS.sub("0", normalize_text(sentence)))
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(),
+                          "little")
 
 
 def _hubs(frame: pd.DataFrame, min_docs: int, rounds: int = 3) -> np.ndarray:
@@ -93,8 +108,9 @@ def _hubs(frame: pd.DataFrame, min_docs: int, rounds: int = 3) -> np.ndarray:
     same_next = np.r_[doc[:-1] == doc[1:], False]
     keys = frame["key"].to_numpy()
     # a text's start and end are not neighbours: copies are cut at different points
-    prev_key = pd.Series(np.where(same_prev, np.roll(keys, 1), None))
-    next_key = pd.Series(np.where(same_next, np.roll(keys, -1), None))
+    # (missing neighbours are NaN, which nunique leaves out; codes are exact in float)
+    prev_key = pd.Series(np.where(same_prev, np.roll(keys, 1), np.nan))
+    next_key = pd.Series(np.where(same_next, np.roll(keys, -1), np.nan))
     groups = [frame["outlet"], frame["key"]]
     varied = ((prev_key.groupby(groups).transform("nunique").to_numpy() >= min_docs)
               | (next_key.groupby(groups).transform("nunique").to_numpy() >= min_docs))
@@ -114,10 +130,11 @@ def _hubs(frame: pd.DataFrame, min_docs: int, rounds: int = 3) -> np.ndarray:
 
 def spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:
     """``[start, end)`` spans of the given sentence rows, grouped by document position."""
-    out = [np.empty((0, 2), dtype=np.int64) for _ in range(n_docs)]
-    for doc, group in sentences.groupby("doc"):
-        out[int(doc)] = group[["start", "end"]].to_numpy(dtype=np.int64)
-    return out
+    doc = sentences["doc"].to_numpy(dtype=np.int64)
+    order = np.argsort(doc, kind="stable")
+    spans = sentences[["start", "end"]].to_numpy(dtype=np.int64)[order]
+    cuts = np.searchsorted(doc[order], np.arange(1, n_docs))
+    return [np.array(part) for part in np.split(spans, cuts)] if n_docs else []
 
 
 def boilerplate_spans(texts: list[str], sources: pd.Series, *, min_docs: int = 3
