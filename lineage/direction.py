@@ -148,38 +148,45 @@ def exclusive_shares(passages: pd.DataFrame, pairs: pd.DataFrame, n_chars: np.nd
     (ndarray, ndarray)
         ``excl_a`` and ``excl_b``, aligned with ``pairs``.
     """
-    spans: dict[int, dict[int, list[tuple[int, int]]]] = {}
-    for ai, bi, a0, a1, b0, b1 in passages[["ai", "bi", "a_start", "a_end", "b_start", "b_end"
-                                            ]].itertuples(index=False):
-        spans.setdefault(ai, {}).setdefault(bi, []).append((a0, a1))
-        spans.setdefault(bi, {}).setdefault(ai, []).append((b0, b1))
-    counts: dict[int, np.ndarray] = {}
-    masks: dict[tuple[int, int], np.ndarray] = {}
-    for doc, partners in spans.items():
-        length = max(end for spans_ in partners.values() for _, end in spans_)
-        total = np.zeros(length, dtype=np.int32)
-        for partner, spans_ in partners.items():
-            mask = np.zeros(length, dtype=bool)
-            for start, end in spans_:
-                mask[start:end] = True
-            masks[(doc, partner)] = mask
-            total += mask
-        counts[doc] = total
-    ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
-    excl_a = np.array([_exclusive(counts, masks, x, y) for x, y in zip(ai, bi, strict=True)])
-    excl_b = np.array([_exclusive(counts, masks, y, x) for x, y in zip(ai, bi, strict=True)])
+    # a's text shared with someone but not with b is (union of all a's shared
+    # spans) minus (a's spans shared with b): the second lies inside the first
+    p = passages
+    doc = np.concatenate([p["ai"].to_numpy(np.int64), p["bi"].to_numpy(np.int64)])
+    partner = np.concatenate([p["bi"].to_numpy(np.int64), p["ai"].to_numpy(np.int64)])
+    start = np.concatenate([p["a_start"].to_numpy(np.int64), p["b_start"].to_numpy(np.int64)])
+    stop = np.concatenate([p["a_end"].to_numpy(np.int64), p["b_end"].to_numpy(np.int64)])
+    ai, bi = pairs["ai"].to_numpy(np.int64), pairs["bi"].to_numpy(np.int64)
+    width = max(int(doc.max()) if len(doc) else 0, int(ai.max()) if len(ai) else 0,
+                int(bi.max()) if len(bi) else 0) + 1
+    everything = _union_lengths(doc, start, stop)
+    own = _union_lengths(doc * width + partner, start, stop)
+
+    def exclusive(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return (everything.reindex(x, fill_value=0).to_numpy()
+                - own.reindex(x * width + y, fill_value=0).to_numpy()).astype(float)
+
     size_a, size_b = np.maximum(n_chars[ai], 1), np.maximum(n_chars[bi], 1)
-    return excl_a / size_a, excl_b / size_b
+    return exclusive(ai, bi) / size_a, exclusive(bi, ai) / size_b
 
 
-def _exclusive(counts, masks, doc: int, partner: int) -> float:
-    if doc not in counts:
-        return 0.0
-    own = masks.get((doc, partner))
-    if own is None:
-        return float((counts[doc] > 0).sum())
-    others = counts[doc] - own
-    return float(((others > 0) & ~own).sum())
+def _union_lengths(key: np.ndarray, start: np.ndarray, stop: np.ndarray) -> pd.Series:
+    """Length of the union of the ``[start, stop)`` spans of each key, by key.
+
+    Spans sorted by (key, start); each adds what reaches past the furthest end of the
+    key's earlier spans (a running maximum, kept within the key by an offset).
+    """
+    if len(key) == 0:
+        return pd.Series(dtype=np.int64)
+    order = np.lexsort((start, key))
+    key, start, stop = key[order], start[order], stop[order]
+    opens = np.r_[True, key[1:] != key[:-1]]  # the first span of each key
+    shift = (np.cumsum(opens) - 1).astype(np.int64) << 32
+    reach = np.maximum.accumulate(stop + shift) - shift  # furthest end so far, in the key
+    before = np.r_[-1, reach[:-1]]
+    before[opens] = -1
+    gained = np.clip(stop - np.maximum(start, before), 0, None)
+    first = np.flatnonzero(opens)
+    return pd.Series(np.add.reduceat(gained, first), index=key[first])
 
 
 def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: pd.DataFrame,

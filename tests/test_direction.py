@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage.config import TreeConfig
 from lineage.direction import (
@@ -204,3 +206,42 @@ def test_addition_coherence_exact():
     # a's added sentence: best cosine with a shared one 0.6 (not 0.0, the worst);
     # b's added sentences: 0.0 and 0.8, mean 0.4
     assert out_a.tolist() == pytest.approx([0.6]) and out_b.tolist() == pytest.approx([0.4])
+
+
+def _exclusive_by_character(passages, pairs, n_chars):
+    """exclusive_shares the slow way: a character mask per (document, partner)."""
+    masks = {}
+    for ai, bi, a0, a1, b0, b1 in passages.itertuples(index=False):
+        for doc, partner, s, e in ((ai, bi, a0, a1), (bi, ai, b0, b1)):
+            mask = masks.setdefault((doc, partner), np.zeros(1000, bool))
+            mask[s:e] = True
+    out = []
+    for x, y in ((pairs["ai"], pairs["bi"]), (pairs["bi"], pairs["ai"])):
+        shares = []
+        for doc, partner in zip(x, y, strict=True):
+            others = np.zeros(1000, bool)
+            for (d, q), mask in masks.items():
+                if d == doc and q != partner:
+                    others |= mask
+            own = masks.get((doc, partner), np.zeros(1000, bool))
+            shares.append((others & ~own).sum() / max(n_chars[doc], 1))
+        out.append(np.array(shares))
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 300),
+                          st.integers(1, 200), st.integers(0, 300), st.integers(1, 200)),
+                max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_exclusive_shares_equal_a_character_count(rows):
+    """The interval arithmetic gives what per-character masks give, for any overlaps."""
+    from lineage.direction import exclusive_shares
+
+    rows = [(min(a, b), max(a, b), s, s + n, t, t + m) for a, b, s, n, t, m in rows if a != b]
+    passages = pd.DataFrame(rows, columns=["ai", "bi", "a_start", "a_end", "b_start", "b_end"],
+                            dtype=np.int64)
+    pairs = pd.DataFrame({"ai": [0, 0, 1, 2, 3], "bi": [1, 2, 3, 4, 4]})
+    n_chars = np.array([500, 400, 300, 200, 100])
+    got = exclusive_shares(passages, pairs, n_chars)
+    want = _exclusive_by_character(passages, pairs, n_chars)
+    assert np.allclose(got[0], want[0]) and np.allclose(got[1], want[1])
