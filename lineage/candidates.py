@@ -25,6 +25,7 @@ __all__ = [
     "lsh_params",
     "rowwise_cosine",
     "tfidf_candidates",
+    "top_terms",
     "union_pairs",
 ]
 
@@ -89,7 +90,7 @@ def tfidf_candidates(vectors: sp.csr_matrix, config: CandidateConfig,
     n_docs = vectors.shape[0]
     if n_docs < 2:
         return np.empty((0, 2), dtype=np.int64)
-    block = _top_terms(vectors, config.block_terms)
+    block = top_terms(vectors, config.block_terms)
     if fingerprints is not None and fingerprints.shape[1]:
         block = sp.hstack([block, fingerprints.astype(np.float32)], format="csr")
     df = np.asarray(block.sum(axis=0)).ravel()
@@ -214,10 +215,15 @@ def _ordered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.column_stack([np.minimum(a, b), np.maximum(a, b)])
 
 
-def _top_terms(vectors: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Binary matrix marking each row's ``k`` highest-weighted terms."""
+def top_terms(vectors: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Binary matrix marking each row's ``k`` highest-weighted terms.
+
+    Equal weights are ordered by column: for :func:`lineage.wordvectors.word_tfidf`'s
+    rows that is term-hash order, which does not depend on the rest of the corpus, so
+    an index picks a new document's terms as a full run over everything would.
+    """
     coo = vectors.tocoo()
-    order = np.lexsort((-coo.data, coo.row))
+    order = np.lexsort((coo.col, -coo.data, coo.row))
     rows = coo.row[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
     keep = order[rank < k]

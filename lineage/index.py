@@ -1,19 +1,21 @@
 """A persistent, incremental lineage index: add each day's articles without a rebuild.
 
-:func:`add` stores documents, their MinHash signatures, LSH band keys and blocking
-terms. For a new batch it builds the candidate pairs a full run would look at that
-touch the batch: LSH pairs (the new documents' band keys looked up in the stored
-ones, and LSH within the batch) and pairs blocked on shared rare terms (stored and
-in-batch, by the full run's rules: at least ``min_shared_terms`` shared terms used
-by at most ``max_block_df`` documents, then a word-cosine pre-filter with a
-margin). It then runs the ordinary pipeline (:func:`lineage.pipeline.analyze`
-with ``candidates=``) on the new documents plus the stored partners only, keeps
-the pairs a full run would keep (LSH pairs; blocked pairs with word cosine >=
-``min_cosine`` among a new document's ``neighbours`` best) and stores them. No
-stored text other than the partners' is read: blocking-term weights use document
-frequencies of a stored reference sample (the first ``index_candidates._REFERENCE_DOCS`` documents
-added). The cost is in proportion to the new documents and their partners, not to
-the archive. An add to an empty index is exactly ``analyze`` on the batch.
+:func:`add` stores documents, their MinHash signatures, LSH band keys, blocking
+terms, and the archive's word document frequencies (how many stored documents hold
+each word 1-2 gram, boilerplate left out as a full run leaves it out). For a new
+batch it builds the candidate pairs a full run would look at that touch the batch:
+LSH pairs (the new documents' band keys looked up in the stored ones, and LSH
+within the batch) and pairs blocked on shared rare terms (stored and in-batch, by
+the full run's rules: at least ``min_shared_terms`` shared terms used by at most
+``max_block_df`` documents, then a word-cosine pre-filter with a margin). It then
+runs the ordinary pipeline (:func:`lineage.pipeline.analyze` with ``candidates=``
+and ``word_df=``, the stored document frequencies) on the new documents plus the
+stored partners only, keeps the pairs a full run would keep (LSH pairs; blocked
+pairs with word cosine >= ``min_cosine`` among a new document's ``neighbours``
+best) and stores them. No stored text other than the partners' is read; the
+document frequencies are looked up for the terms at hand only. The cost is in
+proportion to the new documents and their partners, not to the archive. An add to
+an empty index is exactly ``analyze`` on the batch.
 
 What equals a full run over everything (``analyze`` on all documents ever added):
 
@@ -21,16 +23,20 @@ What equals a full run over everything (``analyze`` on all documents ever added)
   stored losslessly for the default 2-row bands; only the full run's cap of 500
   members per huge bucket is not applied), and the corpus-independent scores of a
   pair (``jaccard``, ``containment_*``, ``shared_shingles``) are identical.
-* TF-IDF (``tfidf_cosine``, ``char_cosine``, the sentence matches, hence
-  ``aligned_*``, passages, direction) is fitted on the new documents plus their
-  partners, and boilerplate is found among them, not in the whole archive. On the
-  benchmark's generated news and the tests' corpora the reuse pairs (duplicate,
-  wholly-, partially-derived) and their relations equal the full run's; a pair
-  whose score sits near a threshold can still differ. ``same-story`` pairs (word
-  cosine just above ``min_cosine``) differ most: the IDF of a subset moves such a
-  cosine across 0.1, the blocking terms are weighted with the reference sample's
-  IDF, and a full run also keeps a blocked pair that is among the *stored*
-  document's best neighbours, which the index does not know.
+* The document-level word TF-IDF of a pair touching a new document, hence
+  ``tfidf_cosine``, is weighted by the IDF of the archive plus the batch, as in a
+  full run; a new document's blocking terms are the full run's (same weights,
+  equal weights ordered by term hash), so pairs among the new documents are
+  blocked as in a full run.
+* Not the archive's: boilerplate is found among the new documents (for their
+  sketches, blocking terms and stored counts) and among them plus their partners
+  (for the scores); the sentence-level TF-IDF and the character TF-IDF
+  (``char_cosine``, sentence matches, hence ``aligned_*``, passages, direction)
+  are fitted on the new documents plus their partners. A stored document's
+  blocking terms were chosen with the IDF of the day it was added, and a full run
+  also keeps a blocked pair that is among the *stored* document's
+  ``neighbours`` best, which the index does not know. A score near a threshold can
+  therefore still differ.
 * Pairs between two old documents are never re-scored, while a full run would
   re-fit IDF on the grown corpus.
 
@@ -61,13 +67,13 @@ from lineage.index_store import (
     PAIR_STORED,
     PASSAGE_STORED,
     connect,
+    count_in,
     delete_documents,
     hook,
     read_table,
     transaction,
 )
 from lineage.load import load_documents
-from lineage.normalize import tokenize
 from lineage.pipeline import Analysis, Progress, analyze
 from lineage.schema import (
     DOCUMENT_COLUMNS,
@@ -75,7 +81,7 @@ from lineage.schema import (
     PASSAGE_COLUMNS,
     RELATIONS,
 )
-from lineage.shingle import shingle_hashes
+from lineage.wordvectors import document_frequencies
 
 __all__ = ["AddResult", "QueryResult", "add", "evict", "load_analysis", "query"]
 
@@ -294,15 +300,15 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
     them, on ``docs`` plus the stored partners.
     """
     cc = config.candidates
-    token_lists = [tokenize(t) for t in docs["text"]]
-    shingles = [shingle_hashes(t, config.shingle) for t in token_lists]
+    prepared = pipeline.prepare(docs, config)
+    hashes, lengths = prepared.evidence_tokens()
+    shingles = prepared.shingles
     signatures = sketch.minhash_signatures(shingles, num_perm=config.sketch.num_perm,
                                            seed=config.seed)
     bands, rows = lsh_params(config.sketch.threshold, config.sketch.num_perm)
     keys = index_candidates.band_keys(signatures, bands, rows)
-    reference = index_candidates.reference_df(conn)
-    terms, batch_df = index_candidates.blocking_terms(docs["text"].tolist(), reference,
-                                                      cc.block_terms)
+    archive = index_candidates.archive_df(conn)
+    terms = index_candidates.blocking_terms(hashes, lengths, archive, cc.block_terms)
     terms = [np.concatenate([t, index_candidates.fingerprint_terms(s, cc.fingerprint_sample)])
              for t, s in zip(terms, shingles, strict=True)]
     empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM documents)").fetchone()[0]
@@ -326,7 +332,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
             columns=["x", "y", "route"])
         cand["a"] = np.minimum(cand["x"], cand["y"])
         cand["b"] = np.maximum(cand["x"], cand["y"])
-        cand = index_candidates.near_enough(cand, corpus, cc)
+        archive = index_candidates.archive_df(conn, counted=stored["id"])
+        cand = index_candidates.near_enough(cand, corpus, archive, cc)
         touched = set(cand["a"]) | set(cand["b"])
         stored = stored[stored["id"].isin(touched)]
         corpus = corpus[corpus["id"].isin(set(new) | touched)].reset_index(drop=True)
@@ -334,7 +341,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
         found = np.column_stack([position.reindex(cand["a"]).to_numpy(),
                                  position.reindex(cand["b"]).to_numpy()]).astype(np.int64)
         result = analyze(corpus, config=config, progress=progress, warn=warn,
-                         candidates=found if len(found) else np.empty((0, 2), np.int64))
+                         candidates=found if len(found) else np.empty((0, 2), np.int64),
+                         word_df=index_candidates.archive_df(conn, counted=stored["id"]))
         pairs = index_candidates.as_full_run(result.pairs, cand, set(new), cc)
         keep = pd.MultiIndex.from_frame(pairs[["a", "b"]])
         passages = result.passages[pd.MultiIndex.from_frame(
@@ -343,7 +351,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
     derived = result.documents.set_index("id").drop(
         columns=[c for c in (*DOCUMENT_COLUMNS, "family") if c != "id"], errors="ignore")
     return {
-        "signatures": signatures, "keys": keys, "terms": terms, "batch_df": batch_df,
+        "signatures": signatures, "keys": keys, "terms": terms,
+        "word_df": document_frequencies(hashes, lengths), "spans": prepared.spans,
         "derived": derived.reindex(docs["id"]).reset_index(drop=True),
         "pairs": pairs.reset_index(drop=True),
         "passages": passages.reset_index(drop=True),
@@ -373,14 +382,10 @@ def _write(conn, docs: pd.DataFrame, plan: dict[str, Any]) -> None:
     conn.executemany("INSERT INTO terms VALUES (?, ?)",
                      ((int(t), int(n)) for n, ts in zip(numbers, plan["terms"], strict=True)
                       for t in ts))
-    joined = plan["batch_df"]
-    if joined.attrs["documents"]:
-        conn.executemany("INSERT INTO reference VALUES (?, ?) ON CONFLICT (term) "
-                         "DO UPDATE SET df = df + excluded.df",
-                         zip(joined.index.tolist(), joined.tolist(), strict=True))
-        conn.execute("INSERT INTO meta VALUES ('reference_docs', ?) ON CONFLICT (key) DO "
-                     "UPDATE SET value = CAST(value AS INTEGER) + ?",
-                     (joined.attrs["documents"], joined.attrs["documents"]))
+    count_in(conn, *plan["word_df"])
+    conn.executemany("INSERT INTO boilerplate VALUES (?, ?)",
+                     ((int(n), json.dumps(sp.ravel().tolist()))
+                      for n, sp in zip(numbers, plan["spans"], strict=True) if len(sp)))
     for table, fixed in (("pairs", PAIR_STORED), ("passages", PASSAGE_STORED)):
         frame = plan[table]
         rest = frame.drop(columns=[*fixed, *_NOT_STORED], errors="ignore")

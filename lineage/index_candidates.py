@@ -2,66 +2,72 @@
 
 The verbatim route is exact: stored LSH band keys are looked up, and the batch's own
 bands are banded with :func:`lineage.candidates.lsh_candidates`. The paraphrase route
-follows the full run's rare-term blocking rules, with each document's blocking terms
-weighted by the word document frequencies of a stored reference sample, then keeps
-the blocked pairs whose word cosine could reach ``min_cosine``. :func:`as_full_run`
-keeps, of the scored pairs, only those a full run over everything would list.
+follows the full run's rare-term blocking rules, with each new document's blocking
+terms picked as a full run picks them (word TF-IDF weighted by the stored archive's
+document frequencies plus the batch's, equal weights by term hash), then keeps the
+blocked pairs whose word cosine (the same IDF) could reach ``min_cosine``.
+:func:`as_full_run` keeps, of the scored pairs, only those a full run over
+everything would list. Blocking terms are stored as 64-bit term hashes: a word
+feature's :func:`lineage.wordvectors.feature_hash`, a fingerprint's
+:func:`term_hash`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lineage.candidates import FINGERPRINT_PREFIX, fingerprints, lsh_candidates, rowwise_cosine
+from lineage.candidates import (
+    FINGERPRINT_PREFIX,
+    fingerprints,
+    lsh_candidates,
+    rowwise_cosine,
+    top_terms,
+)
 from lineage.config import Config
-from lineage.index_store import read_table
-from lineage.vectorize import fit_vectors, word_features
+from lineage.index_store import read_table, stored_df
+from lineage.wordvectors import DocumentFrequencies, text_token_hashes, word_tfidf
 
 __all__ = [
+    "archive_df",
     "as_full_run",
     "band_keys",
     "blocking_terms",
     "find_candidates",
     "fingerprint_terms",
     "near_enough",
-    "reference_df",
     "term_hash",
 ]
-
-#: Documents (the first ever added) whose word document frequencies are stored as
-#: a reference sample, joined to each new batch's when weighting its blocking terms,
-#: so a small batch (one queried article) still gets corpus-like weights.
-_REFERENCE_DOCS = 1000
 
 #: Stored partners kept per new document on the blocking route, in multiples of
 #: ``neighbours``: generous, since ``analyze`` then decides which pairs relate.
 _BLOCK_PARTNERS = 3
 
-#: Blocked pairs whose word cosine (fitted on the new documents and their partners)
-#: is below ``min_cosine`` times this are not scored; the IDF of a subset differs a
-#: little from the archive's, hence the margin.
+#: Blocked pairs whose word cosine (with the archive's IDF, on raw texts) is below
+#: ``min_cosine`` times this are not scored: boilerplate, which ``analyze`` leaves
+#: out, moves the cosine a little, hence the margin.
 _COSINE_MARGIN = 0.8
 
 
-def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, cc) -> pd.DataFrame:
+def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, archive: DocumentFrequencies,
+                cc) -> pd.DataFrame:
     """LSH pairs, and the blocked pairs whose word cosine could reach ``min_cosine``.
 
-    The cosine here is fitted on ``corpus`` (raw texts); a margin of
-    ``_COSINE_MARGIN`` and ``_BLOCK_PARTNERS * neighbours`` pairs kept per new
-    document leave the final word to ``analyze``. Without this, every blocked pair
-    would be aligned sentence by sentence, which a full run does only after its own
-    cosine filter.
+    The cosine here weighs ``corpus``'s raw texts by the archive's IDF (``archive``,
+    whose ``counted`` are the stored partners); a margin of ``_COSINE_MARGIN`` and
+    ``_BLOCK_PARTNERS * neighbours`` pairs kept per new document leave the final
+    word to ``analyze``. Without this, every blocked pair would be aligned sentence
+    by sentence, which a full run does only after its own cosine filter.
     """
     blocked = cand["route"] == "block"
     if not blocked.any():
         return cand
-    vectors, _ = fit_vectors(corpus["text"].tolist(), char=False)
+    vectors = word_tfidf(*text_token_hashes(corpus["text"].tolist()), prior=archive,
+                         counted=corpus["id"].isin(list(archive.counted)).to_numpy())
     row = pd.Series(np.arange(len(corpus)), index=corpus["id"].to_numpy())
     ends = np.column_stack([row.reindex(cand.loc[blocked, "x"]).to_numpy(),
                             row.reindex(cand.loc[blocked, "y"]).to_numpy()])
@@ -98,6 +104,13 @@ def as_full_run(pairs: pd.DataFrame, cand: pd.DataFrame, new: set[str], cc) -> p
     return pairs[by_lsh | pairs.index.isin(best)]
 
 
+def archive_df(conn, counted=()) -> DocumentFrequencies:
+    """The stored documents' word document frequencies, looked up term by term."""
+    documents = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    return DocumentFrequencies(lambda terms: stored_df(conn, terms), int(documents),
+                               frozenset(counted))
+
+
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One int64 key per document and band; exact (lossless) when ``rows <= 2``."""
     sig = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
@@ -116,50 +129,20 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def reference_df(conn) -> tuple[np.ndarray, np.ndarray, int]:
-    """The stored reference document frequencies: sorted term hashes, counts, documents."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'reference_docs'").fetchone()
-    if row is None:
-        return np.empty(0, np.int64), np.empty(0, np.int64), 0
-    ref = read_table(conn, "SELECT term, df FROM reference ORDER BY term")
-    return (ref["term"].to_numpy(np.int64), ref["df"].to_numpy(np.int64), int(row[0]))
+def blocking_terms(hashes: np.ndarray, lengths: np.ndarray, archive: DocumentFrequencies,
+                   k: int) -> list[np.ndarray]:
+    """Each new document's ``k`` highest-weighted word terms, as int64 term hashes.
 
-
-def blocking_terms(texts: list[str], reference: tuple[np.ndarray, np.ndarray, int], k: int
-                    ) -> tuple[list[np.ndarray], pd.Series]:
-    """Each text's ``k`` highest-weighted word features, as 64-bit term hashes.
-
-    Weights are word TF-IDF (sublinear tf, smoothed IDF) with document frequencies
-    counted over ``texts`` plus the stored reference sample, so no stored text is
-    re-read. Also returns the document frequencies, by term hash, of the first texts
-    that join the reference sample (up to ``_REFERENCE_DOCS`` documents in all).
+    ``hashes, lengths`` are the documents' evidence tokens (boilerplate left out,
+    as :func:`lineage.pipeline.prepare` gives them). The rows are
+    :func:`lineage.wordvectors.word_tfidf`'s with the stored archive's document
+    frequencies added, and :func:`lineage.candidates.top_terms` picks the terms (equal
+    weights by term hash): the terms a full run over the archive and the batch picks.
     """
-    ref_terms, ref_df, ref_n = reference
-    vocab: dict[str, int] = {}
-    docs = []
-    for text in texts:
-        counts = Counter(word_features(text))
-        cols = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), np.int64,
-                           len(counts))
-        docs.append((cols, np.fromiter(counts.values(), np.float64, len(counts))))
-    names = list(vocab)
-    hashes = np.fromiter((term_hash(t) for t in names), np.int64, len(names))
-    batch_df = np.bincount(np.concatenate([c for c, _ in docs] + [np.empty(0, np.int64)]),
-                           minlength=len(names))
-    at = np.searchsorted(ref_terms, hashes).clip(max=max(len(ref_terms) - 1, 0))
-    known = ref_df[at] * (ref_terms[at] == hashes) if len(ref_terms) else 0
-    idf = np.log((1 + ref_n + len(texts)) / (1 + batch_df + known)) + 1
-    rank = np.empty(len(names), np.int64)
-    rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
-    out = []
-    for cols, tf in docs:
-        weight = (1 + np.log(tf)) * idf[cols]
-        out.append(hashes[cols[np.lexsort((rank[cols], -weight))[:k]]])
-    joining = docs[: max(0, _REFERENCE_DOCS - ref_n)]
-    joined = pd.Series(hashes[np.concatenate([c for c, _ in joining] + [np.empty(0, np.int64)])]
-                       ).value_counts()
-    joined.attrs["documents"] = len(joining)
-    return out, joined
+    rows, vocabulary = word_tfidf(hashes, lengths, prior=archive, with_terms=True)
+    top = top_terms(rows, k)
+    signed = vocabulary.view(np.int64)
+    return [signed[top.indices[top.indptr[i] : top.indptr[i + 1]]] for i in range(len(lengths))]
 
 
 def find_candidates(conn, signatures: np.ndarray, keys: np.ndarray, terms: list[np.ndarray],

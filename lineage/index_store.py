@@ -15,9 +15,15 @@ committed state. Tables:
     One LSH band key per band and document, indexed on ``(band, key)``.
 ``terms(term, doc)``
     The document's blocking terms (64-bit hashes), indexed on ``term``.
-``reference(term, df)``
-    Word document frequencies (by term hash) of the first documents added (their
-    number is ``meta.reference_docs``): the IDF sample for picking blocking terms.
+``word_df(term, df)``
+    How many stored documents hold each word 1-2 gram term (by
+    :mod:`lineage.wordvectors`' term hash, boilerplate left out as in a full run):
+    the archive's IDF, over ``COUNT(*)`` of ``documents``. Each add counts its
+    documents in; a replaced or evicted document is counted out again.
+``boilerplate(doc, spans)``
+    The boilerplate spans (JSON ``[start, end, ...]``) left out when a document was
+    counted into ``word_df``, so it can be counted out exactly; only documents
+    that had some.
 ``pairs(a, b, ..., extra)``
     Scored related pairs (``a < b``), the columns of ``pairs.csv`` plus details;
     ``extra`` holds any further pipeline columns as JSON.
@@ -27,6 +33,7 @@ committed state. Tables:
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -34,6 +41,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lineage.errors import LineageError
@@ -43,13 +51,19 @@ __all__ = [
     "PASSAGE_STORED",
     "SCHEMA_VERSION",
     "connect",
+    "count_in",
     "delete_documents",
+    "evidence_df",
     "hook",
     "read_table",
+    "stored_df",
     "transaction",
 ]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+
+#: Terms per ``json_each`` look-up.
+_CHUNK = 200_000
 
 #: Pair columns kept in the ``pairs`` table.
 PAIR_STORED: tuple[str, ...] = (
@@ -77,7 +91,8 @@ CREATE INDEX IF NOT EXISTS bands_doc ON bands (doc);
 CREATE TABLE IF NOT EXISTS terms (term INTEGER NOT NULL, doc INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS terms_term ON terms (term);
 CREATE INDEX IF NOT EXISTS terms_doc ON terms (doc);
-CREATE TABLE IF NOT EXISTS reference (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS word_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS boilerplate (doc INTEGER PRIMARY KEY, spans TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, likely_source TEXT,
     jaccard REAL, containment_ab REAL, containment_ba REAL, tfidf_cosine REAL,
@@ -128,6 +143,10 @@ def connect(db: str | Path, *, create: bool = False) -> sqlite3.Connection:
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         elif conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone() is None:
             raise LineageError(f"{db}: not a lineage index")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and row[0] != SCHEMA_VERSION:
+            raise LineageError(f"{db}: an index of an older lineage (schema {row[0]}, now "
+                               f"{SCHEMA_VERSION}); build a new one with `lineage index add`")
         _script(conn, _TEMP)
     except sqlite3.DatabaseError as exc:
         raise LineageError(f"{db}: not a lineage index ({exc})") from None
@@ -164,21 +183,80 @@ def read_table(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> pd.Dat
 def delete_documents(conn: sqlite3.Connection, where: str, params: tuple = ()) -> list[str]:
     """Delete the documents matching ``where`` (SQL over ``documents``) and all they touch.
 
-    Their sketches, band keys, blocking terms, pairs and passages go too. Run inside
-    a write transaction. Returns the deleted ids.
+    Their sketches, band keys, blocking terms, pairs and passages go too, and they
+    are counted out of ``word_df``. Run inside a write transaction. Returns the
+    deleted ids.
     """
     conn.execute("DELETE FROM gone")
     conn.execute(f"INSERT INTO gone SELECT doc, id FROM documents WHERE {where}", params)
     ids = [r[0] for r in conn.execute("SELECT id FROM gone ORDER BY id")]
     if not ids:
         return ids
-    for table in ("sketches", "bands", "terms"):
+    _count_out(conn)
+    for table in ("sketches", "bands", "terms", "boilerplate"):
         conn.execute(f"DELETE FROM {table} WHERE doc IN (SELECT doc FROM gone)")
     for table in ("pairs", "passages"):
         conn.execute(f"DELETE FROM {table} WHERE a IN (SELECT id FROM gone) "
                      "OR b IN (SELECT id FROM gone)")
     conn.execute("DELETE FROM documents WHERE doc IN (SELECT doc FROM gone)")
     return ids
+
+
+def count_in(conn: sqlite3.Connection, terms, df) -> None:
+    """Add ``df`` (int64) to the stored document frequencies of ``terms`` (uint64)."""
+    _upsert(conn, terms, df, 1)
+
+
+def stored_df(conn: sqlite3.Connection, terms: np.ndarray) -> np.ndarray:
+    """The stored document frequencies of ``terms`` (uint64; 0 for unseen ones)."""
+    terms = np.asarray(terms, dtype=np.uint64)
+    out = np.zeros(len(terms), dtype=np.int64)
+    signed = terms.view(np.int64)
+    for lo in range(0, len(terms), _CHUNK):
+        part = signed[lo : lo + _CHUNK]
+        found = dict(conn.execute(
+            "SELECT term, df FROM word_df WHERE term IN (SELECT value FROM json_each(?))",
+            (json.dumps(part.tolist()),)).fetchall())
+        out[lo : lo + _CHUNK] = [found.get(t, 0) for t in part.tolist()]
+    return out
+
+
+def evidence_df(texts: list[str], spans: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Word document frequencies of ``texts`` with the boilerplate ``spans`` left out:
+    the terms a full run's word TF-IDF counts for them."""
+    from lineage.boilerplate import mask_tokens
+    from lineage.shingle import hashed_tokens
+    from lineage.wordvectors import document_frequencies
+
+    kept = []
+    for text, sp in zip(texts, spans, strict=True):
+        starts, _, hashes, _ = hashed_tokens(text)
+        kept.append(hashes[~mask_tokens(starts, sp)])
+    lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    flat = np.concatenate(kept) if kept else np.empty(0, np.uint64)
+    return document_frequencies(flat, lengths)
+
+
+def _count_out(conn: sqlite3.Connection) -> None:
+    """Count the documents in ``gone`` out of ``word_df``."""
+    rows = conn.execute("SELECT d.text, b.spans FROM gone g JOIN documents d ON d.doc = g.doc "
+                        "LEFT JOIN boilerplate b ON b.doc = g.doc ORDER BY g.doc").fetchall()
+    spans = [np.asarray(json.loads(sp) if sp else [], dtype=np.int64).reshape(-1, 2)
+             for _, sp in rows]
+    terms, df = evidence_df([t for t, _ in rows], spans)
+    _upsert(conn, terms, df, -1)
+    signed = terms.view(np.int64)
+    for lo in range(0, len(terms), _CHUNK):
+        conn.execute("DELETE FROM word_df WHERE df <= 0 AND term IN "
+                     "(SELECT value FROM json_each(?))",
+                     (json.dumps(signed[lo : lo + _CHUNK].tolist()),))
+
+
+def _upsert(conn: sqlite3.Connection, terms, df, sign: int) -> None:
+    signed = np.asarray(terms, dtype=np.uint64).view(np.int64).tolist()
+    counts = (np.asarray(df, dtype=np.int64) * sign).tolist()
+    conn.executemany("INSERT INTO word_df VALUES (?, ?) ON CONFLICT (term) "
+                     "DO UPDATE SET df = df + excluded.df", zip(signed, counts, strict=True))
 
 
 def hook(stage: str) -> None:

@@ -32,9 +32,9 @@ from lineage.schema import (
 )
 from lineage.shingle import hashed_tokens, positional_hashes
 from lineage.vectorize import HashedCharTfidf
-from lineage.wordvectors import span_tokens, word_tfidf
+from lineage.wordvectors import DocumentFrequencies, span_tokens, word_tfidf
 
-__all__ = ["Analysis", "Progress", "analyze", "families_table", "run_summary"]
+__all__ = ["Analysis", "Progress", "analyze", "families_table", "prepare", "run_summary"]
 
 #: ``progress(stage, total)`` is called when a stage starts and returns a function
 #: that advances it by ``n`` steps.
@@ -81,6 +81,7 @@ def analyze(
     warn: Callable[[str], None] | None = None,
     candidates: np.ndarray | None = None,
     jobs: int | None = None,
+    word_df: DocumentFrequencies | None = None,
 ) -> Analysis:
     """Find reuse between articles and infer who copied whom.
 
@@ -101,6 +102,11 @@ def analyze(
         run's own sketch and candidate stages; everything after is the same.
     jobs : int, optional
         Threads for MinHash; ``None`` uses every core. Results do not depend on it.
+    word_df : DocumentFrequencies, optional
+        Word document frequencies of documents outside ``documents`` (an index's
+        archive): the document-level word TF-IDF (``tfidf_cosine``, the blocking
+        weights) then uses the IDF of those documents and these together, as a run
+        over all of them would. Default: the IDF of ``documents`` alone.
 
     Returns
     -------
@@ -120,7 +126,8 @@ def analyze(
 
     corpus = _prepare(docs, config, tick)
     tick("vectorize", 1)
-    word_vecs = word_tfidf(*corpus.evidence_tokens())
+    counted = None if word_df is None else docs["id"].isin(list(word_df.counted)).to_numpy()
+    word_vecs = word_tfidf(*corpus.evidence_tokens(), prior=word_df, counted=counted)
     # only the idf: character rows are built later for the pairs that need them
     char_model = HashedCharTfidf().fit(corpus.clean_texts())
     tick("candidates", 1)
@@ -251,6 +258,13 @@ class _Slices(Sequence):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         return self.texts[self.doc[i]][self.start[i] : self.end[i]]
+
+
+def prepare(docs: pd.DataFrame, config: Config | None = None) -> _Corpus:
+    """Tokens, boilerplate and evidence shingles of ``docs`` (in their order), as
+    :func:`analyze` prepares them: ``evidence_tokens()``, ``shingles`` and ``spans``
+    (boilerplate found among ``docs``) are what it counts and sketches."""
+    return _prepare(docs, config or Config(), _silent)
 
 
 def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:

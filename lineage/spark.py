@@ -261,16 +261,24 @@ def _weights(n_docs: int, block_terms: int
              ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
     """Per partition: scikit-learn's TF-IDF row of each document, and its top terms.
 
-    Float32 throughout, terms stored in the local engine's column order (first
+    Float32 throughout, terms stored in the local engine's in-row order (first
     occurrence in the corpus), normalised by scikit-learn itself: bit-identical rows.
+    Top terms of equal weight are taken in term-hash order, the local engine's column
+    order.
     """
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from sklearn.preprocessing import normalize
 
+        from lineage.wordvectors import feature_hash
+
+        def hashes(terms) -> np.ndarray:
+            return np.fromiter(map(feature_hash, terms), dtype=np.uint64, count=len(terms))
+
         for batch in batches:
             out_w, out_top = [], []
-            for keys, tfs, dfs in zip(batch["okeys"], batch["tfs"], batch["dfs"], strict=True):
+            for terms, tfs, dfs in zip(batch["terms"], batch["tfs"], batch["dfs"],
+                                       strict=True):
                 tf = np.asarray(tfs, dtype=np.float32)
                 df = np.asarray(dfs, dtype=np.float32) + np.float32(1)
                 idf = np.full_like(df, n_docs + 1, dtype=np.float32)
@@ -283,7 +291,8 @@ def _weights(n_docs: int, block_terms: int
                 row = sp.csr_matrix((tf, np.arange(len(tf)), [0, len(tf)]),
                                     shape=(1, len(tf)))
                 w = normalize(row, norm="l2", copy=False).data
-                order = np.lexsort((np.asarray(keys), -w))
+                # equal weights by term hash, as the local engine's columns
+                order = np.lexsort((hashes(terms), -w))
                 out_w.append(w.tolist())
                 out_top.append(order[:block_terms].tolist())
             yield pd.DataFrame({"pos": batch["pos"].to_numpy(), "terms": batch["terms"],

@@ -15,20 +15,86 @@ order of first occurrence, words before pairs, as scikit-learn stores them), the
 same float32 arithmetic for sublinear tf, smoothed idf and L2 norms. Dot products,
 and anything that breaks ties by position within a row, are therefore bit-for-bit
 those of the scikit-learn matrix.
+
+With ``prior`` (:class:`DocumentFrequencies`), document frequencies counted over
+other documents (an index's archive) are added to the rows' own, so a few new rows
+are weighted as in a run over all of those documents and them together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["pair_hashes", "span_tokens", "text_token_hashes", "word_tfidf"]
+__all__ = [
+    "DocumentFrequencies",
+    "document_frequencies",
+    "feature_hash",
+    "pair_hashes",
+    "span_tokens",
+    "text_token_hashes",
+    "word_tfidf",
+]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass(frozen=True)
+class DocumentFrequencies:
+    """Word document frequencies counted over documents outside the rows at hand.
+
+    An index keeps its archive's counts, so the IDF of a few new rows is the IDF of
+    a run over the whole archive: each term's document frequency is ``lookup``'s
+    count plus the rows that hold it, and the document count is ``documents`` plus
+    the rows, except rows whose documents the counts already include (``counted``).
+
+    Attributes
+    ----------
+    lookup : callable
+        ``lookup(terms)`` for sorted uint64 term hashes gives their int64 counts
+        (0 for a term never seen).
+    documents : int
+        Documents the counts are over.
+    counted : collection of str
+        Ids of documents (of a corpus given to :func:`lineage.pipeline.analyze`)
+        already included in the counts.
+    """
+
+    lookup: Callable[[np.ndarray], np.ndarray]
+    documents: int
+    counted: Collection[str] = frozenset()
+
+    @classmethod
+    def from_arrays(cls, terms: np.ndarray, df: np.ndarray, documents: int,
+                    counted: Collection[str] = frozenset()) -> DocumentFrequencies:
+        """Counts given as sorted uint64 ``terms`` and their ``df``."""
+        terms = np.asarray(terms, dtype=np.uint64)
+        df = np.asarray(df, dtype=np.int64)
+
+        def lookup(query: np.ndarray) -> np.ndarray:
+            if len(terms) == 0:
+                return np.zeros(len(query), dtype=np.int64)
+            at = np.searchsorted(terms, query).clip(max=len(terms) - 1)
+            return np.where(terms[at] == query, df[at], 0)
+
+        return cls(lookup, int(documents), frozenset(counted))
+
+
+def feature_hash(term: str) -> int:
+    """The term hash of one of :func:`lineage.vectorize.word_features`' features (a word
+    form, or two forms joined by a space): the column key :func:`word_tfidf` uses."""
+    from lineage.shingle import _hash_form
+
+    words = term.split(" ")
+    if len(words) == 1:
+        return _hash_form(words[0])
+    first, second = (np.array([_hash_form(w)], dtype=np.uint64) for w in words)
+    return int(pair_hashes(first, second)[0])
 
 
 def pair_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -92,8 +158,33 @@ def span_tokens(token_starts: Sequence[np.ndarray], doc: np.ndarray, start: np.n
     return index, lengths
 
 
+def document_frequencies(hashes: np.ndarray, lengths: np.ndarray, *,
+                         chunk_tokens: int = 1 << 21) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct word 1-2 gram terms of the rows and how many rows hold each.
+
+    The terms and counts :func:`word_tfidf` weighs by (same arguments).
+
+    Returns
+    -------
+    terms : ndarray of uint64, sorted
+    df : ndarray of int64
+    """
+    terms, df = [], []
+    for _, _, found, local, _, _, _ in _chunks(np.asarray(hashes, dtype=np.uint64),
+                                               np.asarray(lengths, dtype=np.int64),
+                                               chunk_tokens):
+        terms.append(found)
+        df.append(np.bincount(local, minlength=len(found)))
+    if not terms:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    all_terms, at = np.unique(np.concatenate(terms), return_inverse=True)
+    return all_terms, np.bincount(at.ravel(), weights=np.concatenate(df),
+                                  minlength=len(all_terms)).astype(np.int64)
+
+
 def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
-               chunk_tokens: int = 1 << 21) -> sp.csr_matrix:
+               chunk_tokens: int = 1 << 21, prior: DocumentFrequencies | None = None,
+               counted: np.ndarray | None = None, with_terms: bool = False):
     """Sublinear, smoothed-idf, L2-normalised word 1-2 gram TF-IDF rows.
 
     Parameters
@@ -105,12 +196,22 @@ def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
         rows.
     chunk_tokens : int, default 2**21
         Tokens counted at once (whole rows), which bounds the working memory.
+    prior : DocumentFrequencies, optional
+        Document frequencies counted elsewhere, added to the rows' own: the rows
+        are then weighted as they would be among those documents and the rows
+        together. Default: the rows' own counts only (scikit-learn's IDF).
+    counted : ndarray of bool, shape (n_rows,), optional
+        With ``prior``: rows already included in its counts (not counted again).
+    with_terms : bool, default False
+        Also return the columns' term hashes.
 
     Returns
     -------
     csr_matrix of float32, shape (n_rows, n_terms)
         Columns are the distinct terms in hash order; ``(n_rows, 1)`` of zeros when
         there is no term at all (as :func:`lineage.vectorize.fit_vectors` gives).
+    terms : ndarray of uint64, shape (n_terms,)
+        Only with ``with_terms``: each column's term hash (empty when no term).
     """
     hashes = np.asarray(hashes, dtype=np.uint64)
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -118,19 +219,15 @@ def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
         raise ValueError(f"lengths sum to {int(lengths.sum())}, but there are "
                          f"{len(hashes)} token hashes")
     n_rows = len(lengths)
-    ends = np.cumsum(lengths)
-    chunks = []
-    row = 0
-    while row < n_rows:
-        lo = int(ends[row - 1]) if row else 0
-        stop = max(row + 1, int(np.searchsorted(ends, lo + chunk_tokens, side="right")))
-        chunks.append((row, stop, *_count_rows(hashes[lo : ends[stop - 1]],
-                                               lengths[row:stop], row)))
-        row = stop
+    chunks = list(_chunks(hashes, lengths, chunk_tokens))
     vocabulary = (np.sort(pd.unique(np.concatenate([c[2] for c in chunks]))) if chunks
                   else np.empty(0, np.uint64))
     if len(vocabulary) == 0:
-        return sp.csr_matrix((n_rows, 1), dtype=np.float32)
+        empty = sp.csr_matrix((n_rows, 1), dtype=np.float32)
+        return (empty, vocabulary) if with_terms else empty
+    fresh = None
+    if prior is not None and counted is not None:
+        fresh = ~np.asarray(counted, dtype=bool)
     # scikit-learn numbers terms by first appearance in the corpus and keeps that
     # order within each row: rank every term by its earliest (row, position)
     first = np.full(len(vocabulary), np.iinfo(np.int64).max, dtype=np.int64)
@@ -138,7 +235,8 @@ def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
     for k, (lo, hi, terms, local, counts, rows, at) in enumerate(chunks):
         cols = np.searchsorted(vocabulary, terms).astype(np.int32)[local]
         np.minimum.at(first, cols, (rows.astype(np.int64) << 32) | at)
-        df += np.bincount(cols, minlength=len(vocabulary))
+        df += np.bincount(cols if fresh is None else cols[fresh[rows]],
+                          minlength=len(vocabulary))
         chunks[k] = (lo, hi, cols, counts, rows)
     rank = np.empty(len(vocabulary), dtype=np.int64)
     rank[np.argsort(first)] = np.arange(len(vocabulary))
@@ -156,10 +254,28 @@ def word_tfidf(hashes: np.ndarray, lengths: np.ndarray, *,
 
     x = stack_rows(parts, len(vocabulary))
     x.has_sorted_indices = False  # in-row order is first appearance, not column order
-    return _weigh(x, df)
+    documents = n_rows
+    if prior is not None:
+        df += np.asarray(prior.lookup(vocabulary), dtype=np.int64)
+        documents = prior.documents + (n_rows if fresh is None else int(fresh.sum()))
+    x = _weigh(x, df, documents)
+    return (x, vocabulary) if with_terms else x
 
 
 # -- private helpers ---------------------------------------------------------------
+
+
+def _chunks(hashes: np.ndarray, lengths: np.ndarray, chunk_tokens: int):
+    """:func:`_count_rows` of whole rows, about ``chunk_tokens`` tokens at a time, as
+    ``(first_row, stop_row, *counted)``."""
+    n_rows = len(lengths)
+    ends = np.cumsum(lengths)
+    row = 0
+    while row < n_rows:
+        lo = int(ends[row - 1]) if row else 0
+        stop = max(row + 1, int(np.searchsorted(ends, lo + chunk_tokens, side="right")))
+        yield (row, stop, *_count_rows(hashes[lo : ends[stop - 1]], lengths[row:stop], row))
+        row = stop
 
 
 def _count_rows(hashes: np.ndarray, lengths: np.ndarray, first_row: int):
@@ -202,13 +318,14 @@ def _count_rows(hashes: np.ndarray, lengths: np.ndarray, first_row: int):
             (rows[first] + first_row).astype(np.int32), at.astype(np.int32))
 
 
-def _weigh(x: sp.csr_matrix, df: np.ndarray) -> sp.csr_matrix:
-    """scikit-learn's ``TfidfTransformer`` (sublinear, smooth idf, l2), float32 as it does."""
+def _weigh(x: sp.csr_matrix, df: np.ndarray, documents: int) -> sp.csr_matrix:
+    """scikit-learn's ``TfidfTransformer`` (sublinear, smooth idf, l2), float32 as it does,
+    with ``df`` counted over ``documents`` documents."""
     from sklearn.preprocessing import normalize
 
     df = df.astype(np.float32)
     df += 1.0
-    idf = np.full_like(df, fill_value=x.shape[0] + 1, dtype=np.float32)
+    idf = np.full_like(df, fill_value=documents + 1, dtype=np.float32)
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0

@@ -16,6 +16,7 @@ from lineage.candidates import (
     lsh_params,
     rowwise_cosine,
     tfidf_candidates,
+    top_terms,
     union_pairs,
 )
 from lineage.config import CandidateConfig
@@ -213,3 +214,10 @@ def test_fingerprints_find_a_copy_that_top_terms_miss(corpus_vectors):
     assert ("wire-original", "verbatim-copy") in found
     assert ("wire-original", "trimmed-copy-with-local-additions") in found
     assert not any("unrelated" in pair for pair in found)
+
+
+def test_top_terms_break_equal_weights_by_column():
+    # stored out of column order (as word_tfidf keeps rows): ties go to lower columns
+    x = sp.csr_matrix((np.array([0.5, 0.9, 0.5, 0.5, 0.5], np.float32),
+                       np.array([4, 3, 0, 2, 1]), [0, 5]), shape=(1, 5))
+    assert sorted(top_terms(x, 3).indices.tolist()) == [0, 1, 3]

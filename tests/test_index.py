@@ -100,13 +100,56 @@ def test_adds_of_generated_news_give_the_full_runs_reuse_pairs(tmp_path):
                                   check_dtype=False)
 
 
-def test_blocking_weights_come_from_the_stored_reference_sample(tmp_path):
-    path = tmp_path / "ref.db"
-    index.add(path, _corpus(60))
-    with sqlite3.connect(path) as conn:
-        docs = conn.execute("SELECT value FROM meta WHERE key = 'reference_docs'").fetchone()
-        terms = conn.execute("SELECT COUNT(*) FROM reference").fetchone()[0]
-    assert int(docs[0]) == 60 and terms > 1000
+def test_adds_give_the_full_runs_pairs_and_cosines_for_new_documents(tmp_path):
+    # Articles on 40 topics: many same-story pairs whose word cosine sits near
+    # min_cosine. Weighted by a subset's IDF (the old reference sample, the new
+    # documents plus partners) such cosines move across it; with the archive's stored
+    # document frequencies every pair touching a new document is the full run's.
+    path = tmp_path / "t.db"
+    old, new = _topical(150, seed=3), _topical(50, seed=4, start=150)
+    index.add(path, old)
+    index.add(path, new)
+    built = index.load_analysis(path).pairs
+    full = lineage.analyze(pd.concat([old, new], ignore_index=True)).pairs
+    touching = "a >= 'doc0150' or b >= 'doc0150'"
+    want = _sorted(full, ["a", "b", "relation", "tfidf_cosine", *EXACT]).query(touching)
+    got = _sorted(built, ["a", "b", "relation", "tfidf_cosine", *EXACT]).query(touching)
+    assert (want["relation"] == "same-story").sum() >= 20
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_word_document_frequencies_are_counted_in_and_out(tmp_path):
+    from lineage.wordvectors import document_frequencies, text_token_hashes
+
+    footer = "Subscribe to the Daily Planet for more."
+    corpus = _corpus(30)  # digits to letters: boilerplate keys collapse digits
+    corpus["text"] = corpus["text"].str.translate(str.maketrans("0123456789", "abcdefghij"))
+    corpus["text"] = corpus["text"] + " " + footer
+    corpus["source"] = "Daily Planet"
+    corpus["published"] = [f"2024-03-{1 + i % 28:02d}" for i in range(30)]
+    path = tmp_path / "df.db"
+
+    def stored() -> dict[int, int]:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT MIN(df) FROM word_df").fetchone()[0] >= 1
+            return dict(conn.execute("SELECT term, df FROM word_df").fetchall())
+
+    def expected(texts) -> dict[int, int]:
+        terms, df = document_frequencies(*text_token_hashes(list(texts)))
+        return dict(zip(terms.view(np.int64).tolist(), df.tolist(), strict=True))
+
+    bare = corpus["text"].str.removesuffix(" " + footer)
+    index.add(path, corpus)  # the footer is boilerplate among 30: not counted
+    assert stored() == expected(bare)
+    replacement = "A new text about the harbour strike. " + footer
+    index.add(path, [{"id": "doc0004", "text": replacement, "source": "Daily Planet"}])
+    # alone in its add, the replacement's footer is not boilerplate: counted with it
+    assert stored() == expected([*bare.drop(4), replacement])
+    gone = index.evict(path, "2024-03-10")
+    assert "doc0004" not in gone and len(gone) > 5
+    left = corpus["id"].isin(gone)
+    assert stored() == expected([*bare[~left].drop(4), replacement])
 
 
 # -- query, replace, evict -----------------------------------------------------------
@@ -156,6 +199,27 @@ def test_evict_removes_old_documents_and_their_pairs(tmp_path):
     left = index.load_analysis(path)
     assert len(left.documents) == len(rows) - 2
     assert not (set(left.pairs["a"]) | set(left.pairs["b"])) & set(gone)
+
+
+def _topical(n: int, seed: int, start: int = 0) -> pd.DataFrame:
+    """Articles on 40 topics (three topic words in each sentence), every seventh a copy."""
+    rng = np.random.default_rng(seed)
+    words = np.array([f"w{i}x{rng.integers(1000)}" for i in range(3000)])
+    topics = [[f"Name{t}a", f"Name{t}b", f"Place{t}", f"{1000 + t}"] for t in range(40)]
+    texts = []
+    for i in range(n):
+        if i % 7 == 6:
+            texts.append(texts[i - 3][:1200] + " Local desk added this line.")
+            continue
+        topic = topics[int(rng.integers(len(topics)))]
+        sentences = []
+        for _ in range(10):
+            body = list(rng.choice(words, 12))
+            for _ in range(3):
+                body.insert(int(rng.integers(len(body))), topic[int(rng.integers(4))])
+            sentences.append(" ".join(body).capitalize() + ".")
+        texts.append(" ".join(sentences))
+    return pd.DataFrame({"id": [f"doc{start + i:04d}" for i in range(n)], "text": texts})
 
 
 # -- crash safety and readers --------------------------------------------------------

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from fixtures.corpus import CORPUS, ORIGINAL, PARAPHRASE, TRIMMED, UNRELATED
 
 from lineage.normalize import sentence_table, tokenize
 from lineage.shingle import _hash_form, token_hashes
-from lineage.vectorize import word_vectorizer
-from lineage.wordvectors import pair_hashes, span_tokens, text_token_hashes, word_tfidf
+from lineage.vectorize import word_features, word_vectorizer
+from lineage.wordvectors import (
+    DocumentFrequencies,
+    document_frequencies,
+    feature_hash,
+    pair_hashes,
+    span_tokens,
+    text_token_hashes,
+    word_tfidf,
+)
 
 TEXTS = [row["text"] for row in CORPUS] + [
     "", "!!!", "a a a b a", "東京都の港で 스트라이크 Straße STRASSE", "x", UNRELATED]
@@ -82,3 +92,36 @@ def test_span_tokens_are_the_sentences_own_tokens():
     model = word_vectorizer()
     assert_same_up_to_columns(model.fit_transform(sent_texts).tocsr(),
                               word_tfidf(flat[index], lengths), model.vocabulary_)
+
+
+def test_feature_hash_is_the_column_key():
+    for term in ("strike", "port workers", "東", "straße strasse"):
+        assert feature_hash(term) == term_hash(term)
+
+
+def test_document_frequencies_count_each_term_once_per_row():
+    terms, df = document_frequencies(*text_token_hashes(TEXTS), chunk_tokens=40)
+    want = Counter(h for text in TEXTS for h in {term_hash(f) for f in word_features(text)})
+    assert dict(zip(terms.tolist(), df.tolist(), strict=True)) == want
+    assert np.all(np.diff(terms) > 0)
+
+
+def test_prior_document_frequencies_weigh_rows_as_in_the_whole_corpus():
+    hashes, lengths = text_token_hashes(TEXTS)
+    full, vocabulary = word_tfidf(hashes, lengths, with_terms=True)
+    split = 4
+    rest = DocumentFrequencies.from_arrays(*document_frequencies(
+        *text_token_hashes(TEXTS[split:])), len(TEXTS) - split)
+    part, columns = word_tfidf(*text_token_hashes(TEXTS[:split]), prior=rest, with_terms=True)
+    for i in range(split):
+        want = dict(zip(vocabulary[full[i].indices].tolist(), full[i].data.tolist(),
+                        strict=True))
+        got = dict(zip(columns[part[i].indices].tolist(), part[i].data.tolist(), strict=True))
+        assert got.keys() == want.keys()
+        assert np.allclose([got[t] for t in want], list(want.values()), rtol=1e-6, atol=0)
+    # rows already in the counts (counted) are not counted twice
+    everything = DocumentFrequencies.from_arrays(*document_frequencies(hashes, lengths),
+                                                 len(TEXTS))
+    again = word_tfidf(hashes, lengths, prior=everything, counted=np.ones(len(TEXTS), bool))
+    assert np.array_equal(again.indices, full.indices)
+    assert np.array_equal(again.data, full.data)
