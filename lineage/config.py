@@ -172,8 +172,11 @@ class TreeConfig:
         Weight of family evidence: what each side shares with third articles that
         the other lacks (0.3).
     addition_weight : float
-        Weight of how well what each side adds fits the shared story (1.0): a
+        Weight of how well what each side adds fits the shared story (0.4): a
         source's extra text is the rest of the story, a copy's additions are local.
+        The two sides' fits are compared relative to each other,
+        ``(a - b) / (a + b)``, since sentence cosines are small and their scale
+        varies with language and vocabulary.
     support_weight : float
         Weight of variant support (0.3): of the wording each side has and the other
         lacks, the share that third members of the family also carry. A source's
@@ -201,7 +204,7 @@ class TreeConfig:
 
     time_weight: float = 0.5
     family_weight: float = 0.3
-    addition_weight: float = 1.0
+    addition_weight: float = 0.4
     support_weight: float = 0.3
     stale_after_hours: float = 48.0
     proximity_weight: float = 0.01

@@ -16,7 +16,11 @@ The score is positive when ``a`` is the likely source of ``b``. It adds
   carries what its other copies share, a copy's own additions are shared by nobody;
   and ``support_weight`` for the same at the level of wording
   (:func:`variant_support`): where the two differ, whose wording the rest of the
-  family keeps.
+  family keeps;
+* additions: ``addition_weight`` towards the side whose own text (outside the shared
+  passages) fits the shared story better (:func:`addition_coherence`), the two fits
+  compared relative to each other (:func:`relative_difference`): a source's extra
+  text is the rest of its story, a copy's additions are brought in from elsewhere.
 
 Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknown.
 """
@@ -38,6 +42,7 @@ __all__ = [
     "exclusive_shares",
     "is_wire",
     "likely_sources",
+    "relative_difference",
     "staleness",
     "trusted_times",
     "variant_support",
@@ -100,13 +105,29 @@ def direction_scores(
         family = config.family_weight * (pairs["excl_a"] - pairs["excl_b"]).to_numpy()
     adds = 0.0
     if "coherence_a" in pairs:
-        diff = (pairs["coherence_a"] - pairs["coherence_b"]).to_numpy(dtype=float)
-        adds = config.addition_weight * np.nan_to_num(diff, nan=0.0)
+        ca = pairs["coherence_a"].to_numpy(dtype=float)
+        cb = pairs["coherence_b"].to_numpy(dtype=float)
+        adds = config.addition_weight * relative_difference(ca, cb)
     support = 0.0
     if "support_a" in pairs:
         diff = (pairs["support_a"] - pairs["support_b"]).to_numpy(dtype=float)
         support = config.support_weight * np.nan_to_num(diff, nan=0.0)
     return text + config.time_weight * order + outlet + family + adds + support
+
+
+def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(a - b) / (a + b)`` in [-1, 1], 0 where either is NaN or both are 0.
+
+    Sentence cosines are small and their scale depends on the language, sentence
+    length and vocabulary (a story's own sentences share only a few words), so how
+    well two sides' additions fit their story is compared relative to each other:
+    0.02 against 0.04 is as clear a difference as 0.2 against 0.4.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    total = a + b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(total > 0, (a - b) / total, 0.0)
+    return np.nan_to_num(out, nan=0.0)
 
 
 def staleness(gap_seconds: np.ndarray, after_hours: float) -> np.ndarray:

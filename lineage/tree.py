@@ -107,8 +107,11 @@ def build_tree(
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
     _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)
-    prob = {(x, y): q for x, y, q in zip(a, b, p, strict=True)}
-    prob.update({(y, x): 1 - q for x, y, q in zip(a, b, p, strict=True)})
+    # confidences from the probabilities as pairs.csv gives them (4 decimals), so a
+    # tree rebuilt from stored pairs (the index) states the same figures
+    q4 = np.round(p.astype(float), 4)
+    prob = {(x, y): q for x, y, q in zip(a, b, q4, strict=True)}
+    prob.update({(y, x): 1 - q for x, y, q in zip(a, b, q4, strict=True)})
     return _rows(tree, members["id"], prob)
 
 
@@ -256,9 +259,9 @@ def _proximity(documents: pd.DataFrame, reuse: pd.DataFrame) -> tuple[np.ndarray
     when = documents.set_index("id")["published"]
     ta = pd.to_datetime(reuse["a"].map(when), utc=True)
     tb = pd.to_datetime(reuse["b"].map(when), utc=True)
-    gap = ((tb - ta) / pd.Timedelta(hours=12)).to_numpy(dtype=float)
-    near_b = np.where(gap > 0, np.exp(-np.nan_to_num(gap, nan=np.inf)), 0.0)
-    near_a = np.where(gap < 0, np.exp(np.nan_to_num(gap, nan=-np.inf)), 0.0)
+    gap = np.nan_to_num(((tb - ta) / pd.Timedelta(hours=12)).to_numpy(dtype=float), nan=0.0)
+    near_b = np.where(gap > 0, np.exp(-np.abs(gap)), 0.0)
+    near_a = np.where(gap < 0, np.exp(-np.abs(gap)), 0.0)
     return near_b, near_a
 
 

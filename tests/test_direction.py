@@ -245,3 +245,26 @@ def test_exclusive_shares_equal_a_character_count(rows):
     got = exclusive_shares(passages, pairs, n_chars)
     want = _exclusive_by_character(passages, pairs, n_chars)
     assert np.allclose(got[0], want[0]) and np.allclose(got[1], want[1])
+
+
+def test_addition_fit_is_compared_relative_to_each_other():
+    """Sentence cosines are small: additions fitting at 0.02 against 0.04 count as much
+    as 0.2 against 0.4 (a third of the weight each way), NaN or zero fits count 0."""
+    import numpy as np
+    import pandas as pd
+
+    from lineage.config import TreeConfig
+    from lineage.direction import direction_scores, relative_difference
+
+    assert relative_difference(np.array([0.04, 0.4, np.nan, 0.0, 0.03]),
+                               np.array([0.02, 0.2, 0.1, 0.0, 0.03])).tolist() == pytest.approx(
+        [1 / 3, 1 / 3, 0.0, 0.0, 0.0])
+    pairs = pd.DataFrame({"ai": [0, 0], "bi": [1, 1], "aligned_a": [0.9, 0.9],
+                          "aligned_b": [0.9, 0.9], "containment_ab": [0.8, 0.8],
+                          "containment_ba": [0.8, 0.8], "coherence_a": [0.02, 0.4],
+                          "coherence_b": [0.04, 0.2]})
+    published = pd.Series(pd.to_datetime([None, None], utc=True))
+    config = TreeConfig(addition_weight=0.6)
+    scores = direction_scores(pairs, published, np.zeros(2, dtype=bool), config)
+    # b's additions fit better in the first pair, a's in the second, by the same ratio
+    assert scores.tolist() == pytest.approx([-0.2, 0.2])
