@@ -222,13 +222,23 @@ def top_terms(vectors: sp.csr_matrix, k: int) -> sp.csr_matrix:
     rows that is term-hash order, which does not depend on the rest of the corpus, so
     an index picks a new document's terms as a full run over everything would.
     """
-    coo = vectors.tocoo()
-    order = np.lexsort((coo.col, -coo.data, coo.row))
-    rows = coo.row[order]
+    v = vectors.tocsr()
+    v = v if v.has_sorted_indices else v.sorted_indices()
+    data = np.asarray(v.data, dtype=np.float32)
+    if (data < 0).any():  # the bit trick below orders non-negative floats only
+        raise ValueError("top_terms needs non-negative weights")
+    # one stable sort on (row, descending weight) keeps the column order of ties; the
+    # bits of a non-negative float32 order as the float does (a 3-key lexsort was
+    # 4x slower and the largest cost of the candidate stage)
+    row = np.repeat(np.arange(v.shape[0], dtype=np.uint64), np.diff(v.indptr))
+    key = (row << np.uint64(32)) | (np.uint64(0xFFFFFFFF) - data.view(np.uint32))
+    order = np.argsort(key, kind="stable")
+    del key
+    rows = row[order].astype(np.int64)
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
-    keep = order[rank < k]
+    top = rank < k
     return sp.csr_matrix(
-        (np.ones(len(keep), dtype=np.float32), (coo.row[keep], coo.col[keep])),
+        (np.ones(int(top.sum()), dtype=np.float32), (rows[top], v.indices[order[top]])),
         shape=vectors.shape,
     )
 
