@@ -221,3 +221,27 @@ def test_top_terms_break_equal_weights_by_column():
     x = sp.csr_matrix((np.array([0.5, 0.9, 0.5, 0.5, 0.5], np.float32),
                        np.array([4, 3, 0, 2, 1]), [0, 5]), shape=(1, 5))
     assert sorted(top_terms(x, 3).indices.tolist()) == [0, 1, 3]
+
+
+@given(st.lists(st.lists(st.tuples(st.integers(0, 30), st.sampled_from([0.1, 0.2, 0.25, 0.5])),
+                         max_size=20), min_size=1, max_size=8),
+       st.integers(1, 6))
+@settings(max_examples=100, deadline=None)
+def test_top_terms_equal_a_per_row_sort(rows, k):
+    """Each row keeps its k largest weights, equal weights by lower column, whatever the
+    in-row order of the stored entries."""
+    dense = np.zeros((len(rows), 31), dtype=np.float32)
+    for r, entries in enumerate(rows):
+        for col, w in entries:
+            dense[r, col] = w
+    x = sp.csr_matrix(dense)
+    x.indices, x.data = x.indices.copy(), x.data.copy()
+    for r in range(x.shape[0]):  # reverse each row's stored order
+        lo, hi = x.indptr[r], x.indptr[r + 1]
+        x.indices[lo:hi], x.data[lo:hi] = x.indices[lo:hi][::-1], x.data[lo:hi][::-1]
+    x.has_sorted_indices = False
+    got = top_terms(x, k).toarray() > 0
+    for r in range(len(rows)):
+        cols = np.flatnonzero(dense[r])
+        best = sorted(cols, key=lambda c: (-dense[r, c], c))[:k]
+        assert set(np.flatnonzero(got[r])) == set(best)
