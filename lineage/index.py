@@ -1,21 +1,25 @@
 """A persistent, incremental lineage index: add each day's articles without a rebuild.
 
 :func:`add` stores documents, their MinHash signatures, LSH band keys, blocking
-terms, and the archive's word document frequencies (how many stored documents hold
-each word 1-2 gram, boilerplate left out as a full run leaves it out). For a new
-batch it builds the candidate pairs a full run would look at that touch the batch:
-LSH pairs (the new documents' band keys looked up in the stored ones, and LSH
-within the batch) and pairs blocked on shared rare terms (stored and in-batch, by
-the full run's rules: at least ``min_shared_terms`` shared terms used by at most
-``max_block_df`` documents, then a word-cosine pre-filter with a margin). It then
-runs the ordinary pipeline (:func:`lineage.pipeline.analyze` with ``candidates=``
-and ``word_df=``, the stored document frequencies) on the new documents plus the
-stored partners only, keeps the pairs a full run would keep (LSH pairs; blocked
-pairs with word cosine >= ``min_cosine`` among a new document's ``neighbours``
-best) and stores them. No stored text other than the partners' is read; the
-document frequencies are looked up for the terms at hand only. The cost is in
-proportion to the new documents and their partners, not to the archive. An add to
-an empty index is exactly ``analyze`` on the batch.
+terms, and the archive's document frequencies for each TF-IDF model of a full run:
+how many stored documents hold each word 1-2 gram (boilerplate left out, as a full
+run leaves it out) and each hashed character n-gram bucket (of the
+boilerplate-blanked text), and how many stored sentences (all of them) hold each
+word 1-2 gram and each character bucket. For a new batch it builds the candidate
+pairs a full run would look at that touch the batch: LSH pairs (the new documents'
+band keys looked up in the stored ones, and LSH within the batch) and pairs blocked
+on shared rare terms (stored and in-batch, by the full run's rules: at least
+``min_shared_terms`` shared terms used by at most ``max_block_df`` documents, then a
+word-cosine pre-filter with a margin). It then runs the ordinary pipeline
+(:func:`lineage.pipeline.analyze` with ``candidates=`` and ``priors=``, the stored
+document frequencies) on the new documents plus the stored partners only, keeps the
+pairs a full run would keep (LSH pairs; blocked pairs with word cosine >=
+``min_cosine`` among a new document's ``neighbours`` best) and stores them. No
+stored text other than the partners' is read; the word document frequencies are
+looked up for the terms at hand only, the character ones are two dense int32 arrays
+of 2**22 buckets (16 MiB each, read and rewritten once per add). The cost is in
+proportion to the new documents and their partners, not to the archive. An add to an
+empty index is exactly ``analyze`` on the batch.
 
 What equals a full run over everything (``analyze`` on all documents ever added):
 
@@ -23,20 +27,21 @@ What equals a full run over everything (``analyze`` on all documents ever added)
   stored losslessly for the default 2-row bands; only the full run's cap of 500
   members per huge bucket is not applied), and the corpus-independent scores of a
   pair (``jaccard``, ``containment_*``, ``shared_shingles``) are identical.
-* The document-level word TF-IDF of a pair touching a new document, hence
-  ``tfidf_cosine``, is weighted by the IDF of the archive plus the batch, as in a
-  full run; a new document's blocking terms are the full run's (same weights,
-  equal weights ordered by term hash), so pairs among the new documents are
-  blocked as in a full run.
+* Every TF-IDF model of a pair touching a new document is weighted by the IDF of
+  the archive plus the batch, as in a full run: document-level word
+  (``tfidf_cosine``) and character (``char_cosine``), sentence-level word and
+  character (the sentence matches and their similarity, hence ``aligned_*``,
+  passages and the direction's addition coherence). A new document's blocking
+  terms are the full run's (same weights, equal weights ordered by term hash), so
+  pairs among the new documents are blocked as in a full run.
 * Not the archive's: boilerplate is found among the new documents (for their
   sketches, blocking terms and stored counts) and among them plus their partners
-  (for the scores); the sentence-level TF-IDF and the character TF-IDF
-  (``char_cosine``, sentence matches, hence ``aligned_*``, passages, direction)
-  are fitted on the new documents plus their partners. A stored document's
-  blocking terms were chosen with the IDF of the day it was added, and a full run
-  also keeps a blocked pair that is among the *stored* document's
-  ``neighbours`` best, which the index does not know. A score near a threshold can
-  therefore still differ.
+  (for the scores), where a full run finds it in everything; a document's counts
+  leave out the boilerplate of its own add. A stored document's blocking terms were
+  chosen with the IDF of the day it was added, and a full run also keeps a blocked
+  pair that is among the *stored* document's ``neighbours`` best, which the index
+  does not know. Direction and the tree see only the batch and its partners. A
+  score near a threshold can therefore still differ.
 * Pairs between two old documents are never re-scored, while a full run would
   re-fit IDF on the grown corpus.
 
@@ -66,6 +71,7 @@ from lineage.errors import LineageError
 from lineage.index_store import (
     PAIR_STORED,
     PASSAGE_STORED,
+    archive_counts,
     connect,
     count_in,
     delete_documents,
@@ -81,7 +87,6 @@ from lineage.schema import (
     PASSAGE_COLUMNS,
     RELATIONS,
 )
-from lineage.wordvectors import document_frequencies
 
 __all__ = ["AddResult", "QueryResult", "add", "evict", "load_analysis", "query"]
 
@@ -342,7 +347,7 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
                                  position.reindex(cand["b"]).to_numpy()]).astype(np.int64)
         result = analyze(corpus, config=config, progress=progress, warn=warn,
                          candidates=found if len(found) else np.empty((0, 2), np.int64),
-                         word_df=index_candidates.archive_df(conn, counted=stored["id"]))
+                         priors=index_candidates.archive_priors(conn, counted=stored["id"]))
         pairs = index_candidates.as_full_run(result.pairs, cand, set(new), cc)
         keep = pd.MultiIndex.from_frame(pairs[["a", "b"]])
         passages = result.passages[pd.MultiIndex.from_frame(
@@ -352,7 +357,10 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
         columns=[c for c in (*DOCUMENT_COLUMNS, "family") if c != "id"], errors="ignore")
     return {
         "signatures": signatures, "keys": keys, "terms": terms,
-        "word_df": document_frequencies(hashes, lengths), "spans": prepared.spans,
+        "counts": archive_counts(docs["text"].tolist(), prepared.spans,
+                                 tokens=(prepared.starts, prepared.hashes),
+                                 sentences=prepared.sentences),
+        "spans": prepared.spans,
         "derived": derived.reindex(docs["id"]).reset_index(drop=True),
         "pairs": pairs.reset_index(drop=True),
         "passages": passages.reset_index(drop=True),
@@ -382,7 +390,7 @@ def _write(conn, docs: pd.DataFrame, plan: dict[str, Any]) -> None:
     conn.executemany("INSERT INTO terms VALUES (?, ?)",
                      ((int(t), int(n)) for n, ts in zip(numbers, plan["terms"], strict=True)
                       for t in ts))
-    count_in(conn, *plan["word_df"])
+    count_in(conn, plan["counts"])
     conn.executemany("INSERT INTO boilerplate VALUES (?, ?)",
                      ((int(n), json.dumps(sp.ravel().tolist()))
                       for n, sp in zip(numbers, plan["spans"], strict=True) if len(sp)))

@@ -7,9 +7,11 @@ terms picked as a full run picks them (word TF-IDF weighted by the stored archiv
 document frequencies plus the batch's, equal weights by term hash), then keeps the
 blocked pairs whose word cosine (the same IDF) could reach ``min_cosine``.
 :func:`as_full_run` keeps, of the scored pairs, only those a full run over
-everything would list. Blocking terms are stored as 64-bit term hashes: a word
-feature's :func:`lineage.wordvectors.feature_hash`, a fingerprint's
-:func:`term_hash`.
+everything would list; :func:`archive_priors` gives ``analyze`` the stored
+archive's document frequencies for all four TF-IDF models (document and sentence
+level, word and character), so the scores of those pairs are weighted as in a full
+run. Blocking terms are stored as 64-bit term hashes: a word feature's
+:func:`lineage.wordvectors.feature_hash`, a fingerprint's :func:`term_hash`.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from lineage.candidates import (
     top_terms,
 )
 from lineage.config import Config
-from lineage.index_store import read_table, stored_df
+from lineage.index_store import bucket_df, read_table, stored_df
 from lineage.wordvectors import DocumentFrequencies, text_token_hashes, word_tfidf
 
 __all__ = [
     "archive_df",
+    "archive_priors",
     "as_full_run",
     "band_keys",
     "blocking_terms",
@@ -109,6 +112,23 @@ def archive_df(conn, counted=()) -> DocumentFrequencies:
     documents = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     return DocumentFrequencies(lambda terms: stored_df(conn, terms), int(documents),
                                frozenset(counted))
+
+
+def archive_priors(conn, counted=()):
+    """All the stored archive's document frequencies, as :func:`lineage.pipeline.analyze`'s
+    ``priors``: word and character, document and sentence level; ``counted`` are the
+    stored documents in the corpus to be analysed."""
+    from lineage.pipeline import Priors
+
+    sentence_char = bucket_df(conn, "sentence")
+    return Priors(
+        word=archive_df(conn),
+        char=bucket_df(conn, "document"),
+        sentence_word=DocumentFrequencies(lambda terms: stored_df(conn, terms, "sentence_df"),
+                                          sentence_char.rows),
+        sentence_char=sentence_char,
+        counted=frozenset(counted),
+    )
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:

@@ -20,10 +20,19 @@ committed state. Tables:
     :mod:`lineage.wordvectors`' term hash, boilerplate left out as in a full run):
     the archive's IDF, over ``COUNT(*)`` of ``documents``. Each add counts its
     documents in; a replaced or evicted document is counted out again.
+``sentence_df(term, df)``
+    How many stored sentences (all of every document's sentences, boilerplate
+    included, as a full run's sentence TF-IDF counts them) hold each word 1-2 gram;
+    over ``char_df``'s ``sentence`` rows.
+``char_df(level, rows, df)``
+    Character n-gram document frequencies, a little-endian int32 blob over
+    :class:`~lineage.vectorize.HashedCharTfidf`'s buckets, of ``rows`` texts:
+    ``document`` counts the stored documents' boilerplate-blanked texts,
+    ``sentence`` all their sentences.
 ``boilerplate(doc, spans)``
     The boilerplate spans (JSON ``[start, end, ...]``) left out when a document was
-    counted into ``word_df``, so it can be counted out exactly; only documents
-    that had some.
+    counted into ``word_df`` and ``char_df``, so it can be counted out exactly;
+    only documents that had some.
 ``pairs(a, b, ..., extra)``
     Scored related pairs (``a < b``), the columns of ``pairs.csv`` plus details;
     ``extra`` holds any further pipeline columns as JSON.
@@ -39,6 +48,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,17 +60,25 @@ __all__ = [
     "PAIR_STORED",
     "PASSAGE_STORED",
     "SCHEMA_VERSION",
+    "ArchiveCounts",
+    "archive_counts",
+    "bucket_df",
     "connect",
     "count_in",
     "delete_documents",
-    "evidence_df",
     "hook",
     "read_table",
     "stored_df",
     "transaction",
 ]
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
+
+#: ``char_df``'s blob: little-endian int32 (half the bytes rewritten per add of int64).
+_BUCKET = np.dtype("<i4")
+
+#: Tables of word 1-2 gram counts: documents' (evidence tokens) and sentences'.
+_TERM_TABLES = ("word_df", "sentence_df")
 
 #: Terms per ``json_each`` look-up.
 _CHUNK = 200_000
@@ -92,6 +110,9 @@ CREATE TABLE IF NOT EXISTS terms (term INTEGER NOT NULL, doc INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS terms_term ON terms (term);
 CREATE INDEX IF NOT EXISTS terms_doc ON terms (doc);
 CREATE TABLE IF NOT EXISTS word_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS char_df (level TEXT PRIMARY KEY, rows INTEGER NOT NULL,
+                                    df BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS boilerplate (doc INTEGER PRIMARY KEY, spans TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, likely_source TEXT,
@@ -184,8 +205,8 @@ def delete_documents(conn: sqlite3.Connection, where: str, params: tuple = ()) -
     """Delete the documents matching ``where`` (SQL over ``documents``) and all they touch.
 
     Their sketches, band keys, blocking terms, pairs and passages go too, and they
-    are counted out of ``word_df``. Run inside a write transaction. Returns the
-    deleted ids.
+    are counted out of ``word_df``, ``sentence_df`` and ``char_df``. Run inside a
+    write transaction. Returns the deleted ids.
     """
     conn.execute("DELETE FROM gone")
     conn.execute(f"INSERT INTO gone SELECT doc, id FROM documents WHERE {where}", params)
@@ -202,61 +223,143 @@ def delete_documents(conn: sqlite3.Connection, where: str, params: tuple = ()) -
     return ids
 
 
-def count_in(conn: sqlite3.Connection, terms, df) -> None:
-    """Add ``df`` (int64) to the stored document frequencies of ``terms`` (uint64)."""
-    _upsert(conn, terms, df, 1)
+@dataclass(frozen=True)
+class ArchiveCounts:
+    """What some documents add to the stored document frequencies.
+
+    Attributes
+    ----------
+    word_terms, word_df : ndarray of uint64, int64
+        Word 1-2 gram terms of the documents' evidence tokens, and documents
+        holding each.
+    sentence_terms, sentence_df : ndarray of uint64, int64
+        The same over all their sentences, and sentences holding each.
+    char_df, sentence_char_df : ndarray of int64, shape (n_features,)
+        Documents (boilerplate-blanked texts) and sentences holding each character
+        n-gram bucket.
+    documents, sentences : int
+    """
+
+    word_terms: np.ndarray
+    word_df: np.ndarray
+    sentence_terms: np.ndarray
+    sentence_df: np.ndarray
+    char_df: np.ndarray
+    sentence_char_df: np.ndarray
+    documents: int
+    sentences: int
 
 
-def stored_df(conn: sqlite3.Connection, terms: np.ndarray) -> np.ndarray:
-    """The stored document frequencies of ``terms`` (uint64; 0 for unseen ones)."""
+def archive_counts(texts: list[str], spans: list[np.ndarray], *,
+                   tokens: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+                   sentences: pd.DataFrame | None = None) -> ArchiveCounts:
+    """The counts a full run's TF-IDF models make of ``texts``, boilerplate ``spans``
+    (per text) left out where a full run leaves them out.
+
+    ``tokens`` (per text: token starts and hashes, :func:`lineage.shingle.hashed_tokens`)
+    and ``sentences`` (:func:`lineage.normalize.sentence_table`) are computed when
+    not given.
+    """
+    from lineage.boilerplate import mask_tokens, strip_boilerplate
+    from lineage.normalize import sentence_table
+    from lineage.shingle import hashed_tokens
+    from lineage.vectorize import HashedCharTfidf
+    from lineage.wordvectors import document_frequencies, span_tokens
+
+    if tokens is None:
+        tokens = ([], [])
+        for text in texts:
+            st, _, h, _ = hashed_tokens(text)
+            tokens[0].append(st)
+            tokens[1].append(h)
+    starts, hashes = tokens
+    if sentences is None:
+        sentences = sentence_table(texts)
+    kept = [h[~mask_tokens(st, sp)] for h, st, sp in zip(hashes, starts, spans, strict=True)]
+    word = document_frequencies(_flat(kept), np.fromiter(map(len, kept), np.int64, len(kept)))
+    doc, start, end = (sentences[c].to_numpy() for c in ("doc", "start", "end"))
+    index, lengths = span_tokens(starts, doc, start, end)
+    sentence = document_frequencies(_flat(hashes)[index], lengths)
+    model = HashedCharTfidf()
+    chars = model.frequencies([strip_boilerplate(t, sp) for t, sp in
+                               zip(texts, spans, strict=True)])
+    sentence_chars = model.frequencies([texts[d][a:b] for d, a, b in zip(
+        doc.tolist(), start.tolist(), end.tolist(), strict=True)])
+    return ArchiveCounts(*word, *sentence, chars.df, sentence_chars.df, len(texts),
+                         len(sentences))
+
+
+def count_in(conn: sqlite3.Connection, counts: ArchiveCounts) -> None:
+    """Add ``counts`` to the stored document frequencies."""
+    _apply(conn, counts, 1)
+
+
+def stored_df(conn: sqlite3.Connection, terms: np.ndarray, table: str = "word_df"
+              ) -> np.ndarray:
+    """The stored document frequencies of ``terms`` (uint64; 0 for unseen ones) in
+    ``table`` (``word_df`` or ``sentence_df``)."""
+    if table not in _TERM_TABLES:
+        raise ValueError(f"{table}: not a term count table")
     terms = np.asarray(terms, dtype=np.uint64)
     out = np.zeros(len(terms), dtype=np.int64)
     signed = terms.view(np.int64)
     for lo in range(0, len(terms), _CHUNK):
         part = signed[lo : lo + _CHUNK]
         found = dict(conn.execute(
-            "SELECT term, df FROM word_df WHERE term IN (SELECT value FROM json_each(?))",
+            f"SELECT term, df FROM {table} WHERE term IN (SELECT value FROM json_each(?))",
             (json.dumps(part.tolist()),)).fetchall())
         out[lo : lo + _CHUNK] = [found.get(t, 0) for t in part.tolist()]
     return out
 
 
-def evidence_df(texts: list[str], spans: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Word document frequencies of ``texts`` with the boilerplate ``spans`` left out:
-    the terms a full run's word TF-IDF counts for them."""
-    from lineage.boilerplate import mask_tokens
-    from lineage.shingle import hashed_tokens
-    from lineage.wordvectors import document_frequencies
+def bucket_df(conn: sqlite3.Connection, level: str):
+    """The stored character n-gram frequencies of ``level`` (``document`` or
+    ``sentence``) as a :class:`~lineage.vectorize.BucketFrequencies` (zeros when
+    nothing is stored)."""
+    from lineage.vectorize import BucketFrequencies, HashedCharTfidf
 
-    kept = []
-    for text, sp in zip(texts, spans, strict=True):
-        starts, _, hashes, _ = hashed_tokens(text)
-        kept.append(hashes[~mask_tokens(starts, sp)])
-    lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
-    flat = np.concatenate(kept) if kept else np.empty(0, np.uint64)
-    return document_frequencies(flat, lengths)
+    row = conn.execute("SELECT rows, df FROM char_df WHERE level = ?", (level,)).fetchone()
+    if row is None:
+        return BucketFrequencies(np.zeros(HashedCharTfidf().n_features, np.int64), 0)
+    return BucketFrequencies(np.frombuffer(row[1], dtype=_BUCKET).astype(np.int64), int(row[0]))
 
 
 def _count_out(conn: sqlite3.Connection) -> None:
-    """Count the documents in ``gone`` out of ``word_df``."""
+    """Count the documents in ``gone`` out of the stored frequencies."""
     rows = conn.execute("SELECT d.text, b.spans FROM gone g JOIN documents d ON d.doc = g.doc "
                         "LEFT JOIN boilerplate b ON b.doc = g.doc ORDER BY g.doc").fetchall()
     spans = [np.asarray(json.loads(sp) if sp else [], dtype=np.int64).reshape(-1, 2)
              for _, sp in rows]
-    terms, df = evidence_df([t for t, _ in rows], spans)
-    _upsert(conn, terms, df, -1)
-    signed = terms.view(np.int64)
-    for lo in range(0, len(terms), _CHUNK):
-        conn.execute("DELETE FROM word_df WHERE df <= 0 AND term IN "
-                     "(SELECT value FROM json_each(?))",
-                     (json.dumps(signed[lo : lo + _CHUNK].tolist()),))
+    _apply(conn, archive_counts([t for t, _ in rows], spans), -1)
 
 
-def _upsert(conn: sqlite3.Connection, terms, df, sign: int) -> None:
-    signed = np.asarray(terms, dtype=np.uint64).view(np.int64).tolist()
-    counts = (np.asarray(df, dtype=np.int64) * sign).tolist()
-    conn.executemany("INSERT INTO word_df VALUES (?, ?) ON CONFLICT (term) "
-                     "DO UPDATE SET df = df + excluded.df", zip(signed, counts, strict=True))
+def _apply(conn: sqlite3.Connection, counts: ArchiveCounts, sign: int) -> None:
+    for table, terms, df in (("word_df", counts.word_terms, counts.word_df),
+                             ("sentence_df", counts.sentence_terms, counts.sentence_df)):
+        signed = np.asarray(terms, dtype=np.uint64).view(np.int64)
+        conn.executemany(f"INSERT INTO {table} VALUES (?, ?) ON CONFLICT (term) "
+                         "DO UPDATE SET df = df + excluded.df",
+                         zip(signed.tolist(), (np.asarray(df, np.int64) * sign).tolist(),
+                             strict=True))
+        if sign < 0:
+            for lo in range(0, len(signed), _CHUNK):
+                conn.execute(f"DELETE FROM {table} WHERE df <= 0 AND term IN "
+                             "(SELECT value FROM json_each(?))",
+                             (json.dumps(signed[lo : lo + _CHUNK].tolist()),))
+    for level, df, rows in (("document", counts.char_df, counts.documents),
+                            ("sentence", counts.sentence_char_df, counts.sentences)):
+        stored = bucket_df(conn, level)
+        total = stored.df + sign * np.asarray(df, dtype=np.int64)
+        if len(total) and (total.min() < 0 or total.max() > np.iinfo(_BUCKET).max):
+            raise LineageError(f"character n-gram counts ({level}) out of range: the index "
+                               "is damaged")
+        conn.execute("INSERT INTO char_df VALUES (?, ?, ?) ON CONFLICT (level) DO UPDATE "
+                     "SET rows = excluded.rows, df = excluded.df",
+                     (level, stored.rows + sign * rows, total.astype(_BUCKET).tobytes()))
+
+
+def _flat(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0, np.uint64)
 
 
 def hook(stage: str) -> None:

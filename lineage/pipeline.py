@@ -31,14 +31,58 @@ from lineage.schema import (
     require_columns,
 )
 from lineage.shingle import hashed_tokens, positional_hashes
-from lineage.vectorize import HashedCharTfidf
+from lineage.vectorize import BucketFrequencies, HashedCharTfidf
 from lineage.wordvectors import DocumentFrequencies, span_tokens, word_tfidf
 
-__all__ = ["Analysis", "Progress", "analyze", "families_table", "prepare", "run_summary"]
+__all__ = [
+    "Analysis",
+    "Priors",
+    "Progress",
+    "analyze",
+    "families_table",
+    "prepare",
+    "run_summary",
+]
 
 #: ``progress(stage, total)`` is called when a stage starts and returns a function
 #: that advances it by ``n`` steps.
 Progress = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass(frozen=True)
+class Priors:
+    """Document frequencies counted over documents outside those given to :func:`analyze`.
+
+    An index keeps its archive's counts; with them, each TF-IDF model of an
+    ``analyze`` over a few new documents (and stored partners) is weighted by the
+    IDF of a run over the archive and the new documents together. Each count is
+    optional (``None``: that model is fitted on the documents at hand, as without
+    priors).
+
+    Attributes
+    ----------
+    word : DocumentFrequencies, optional
+        Documents holding each word 1-2 gram, boilerplate left out (the document
+        word TF-IDF: ``tfidf_cosine``, blocking).
+    char : BucketFrequencies, optional
+        Documents holding each character n-gram bucket of their boilerplate-blanked
+        text (:class:`~lineage.vectorize.HashedCharTfidf`: ``char_cosine``).
+    sentence_word : DocumentFrequencies, optional
+        Sentences (all of each document's, boilerplate included) holding each word
+        1-2 gram (sentence matching, addition coherence).
+    sentence_char : BucketFrequencies, optional
+        Sentences holding each character n-gram bucket (sentence matching).
+    counted : collection of str
+        Ids of documents given to ``analyze`` that the counts already include
+        (stored partners): they, and their sentences, are not counted again. The
+        ``counted`` of ``word`` and ``sentence_word`` is not used.
+    """
+
+    word: DocumentFrequencies | None = None
+    char: BucketFrequencies | None = None
+    sentence_word: DocumentFrequencies | None = None
+    sentence_char: BucketFrequencies | None = None
+    counted: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -81,7 +125,7 @@ def analyze(
     warn: Callable[[str], None] | None = None,
     candidates: np.ndarray | None = None,
     jobs: int | None = None,
-    word_df: DocumentFrequencies | None = None,
+    priors: Priors | None = None,
 ) -> Analysis:
     """Find reuse between articles and infer who copied whom.
 
@@ -102,11 +146,12 @@ def analyze(
         run's own sketch and candidate stages; everything after is the same.
     jobs : int, optional
         Threads for MinHash; ``None`` uses every core. Results do not depend on it.
-    word_df : DocumentFrequencies, optional
-        Word document frequencies of documents outside ``documents`` (an index's
-        archive): the document-level word TF-IDF (``tfidf_cosine``, the blocking
-        weights) then uses the IDF of those documents and these together, as a run
-        over all of them would. Default: the IDF of ``documents`` alone.
+    priors : Priors, optional
+        Document frequencies of documents outside ``documents`` (an index's
+        archive): each TF-IDF model they are given for (document and sentence
+        level, word and character) then uses the IDF of those documents and these
+        together, as a run over all of them would. Default: the IDF of
+        ``documents`` alone.
 
     Returns
     -------
@@ -126,10 +171,15 @@ def analyze(
 
     corpus = _prepare(docs, config, tick)
     tick("vectorize", 1)
-    counted = None if word_df is None else docs["id"].isin(list(word_df.counted)).to_numpy()
-    word_vecs = word_tfidf(*corpus.evidence_tokens(), prior=word_df, counted=counted)
+    priors = priors or Priors()
+    counted = docs["id"].isin(list(priors.counted)).to_numpy()
+    word_vecs = word_tfidf(*corpus.evidence_tokens(), prior=priors.word,
+                           counted=None if priors.word is None else counted)
     # only the idf: character rows are built later for the pairs that need them
-    char_model = HashedCharTfidf().fit(corpus.clean_texts())
+    clean = corpus.clean_texts()
+    char_model = (HashedCharTfidf().fit(clean) if priors.char is None else
+                  HashedCharTfidf().fit([clean[i] for i in np.flatnonzero(~counted)],
+                                        prior=priors.char))
     tick("candidates", 1)
     if candidates is None:
         signatures = sketch.minhash_signatures(
@@ -148,7 +198,7 @@ def analyze(
     scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs, None)
     del word_vecs  # the sentence stages build their own
     tick("align", 1)
-    passages, sent_word = _align(corpus, pairs, scores, config, jobs)
+    passages, sent_word = _align(corpus, pairs, scores, config, priors, counted)
     tick("relations", 1)
     feats = _relate(corpus, docs, pairs, scores, passages, config, char_model)
     wire = direction.is_wire(docs["source"], config.tree)
@@ -318,13 +368,23 @@ def _evidence_shingles(hashes: np.ndarray, starts: np.ndarray, size: int, spans:
 
 
 def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Config,
-           jobs: int | None):
-    """Passages of every candidate pair (sentence matches + verbatim runs), quotes marked."""
+           priors: Priors, counted: np.ndarray):
+    """Passages of every candidate pair (sentence matches + verbatim runs), quotes marked.
+
+    ``counted``: per document, whether ``priors`` include it already.
+    """
     sentences, texts = corpus.sentences, corpus.texts
-    sent_texts = _Slices(texts, sentences["doc"].to_numpy(), sentences["start"].to_numpy(),
-                         sentences["end"].to_numpy())
-    sent_word = word_tfidf(*corpus.sentence_tokens())
-    sent_char = HashedCharTfidf().fit(sent_texts)
+    doc, start, end = (sentences[c].to_numpy() for c in ("doc", "start", "end"))
+    sent_texts = _Slices(texts, doc, start, end)
+    old = counted[doc] if len(counted) else np.zeros(len(doc), dtype=bool)
+    sent_word = word_tfidf(*corpus.sentence_tokens(), prior=priors.sentence_word,
+                           counted=None if priors.sentence_word is None else old)
+    if priors.sentence_char is None:
+        sent_char = HashedCharTfidf().fit(sent_texts)
+    else:
+        fresh = ~old
+        sent_char = HashedCharTfidf().fit(_Slices(texts, doc[fresh], start[fresh], end[fresh]),
+                                          prior=priors.sentence_char)
     matches = align.match_sentences(
         pairs, sentences, sent_word,
         lambda rows: sent_char.transform([sent_texts[i] for i in rows]),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import islice, pairwise
 
 import numpy as np
@@ -28,6 +29,7 @@ from lineage.chargrams import iter_char_counts, stack_rows
 from lineage.normalize import _TOKEN, _form, normalize_text
 
 __all__ = [
+    "BucketFrequencies",
     "HashedCharTfidf",
     "char_vectorizer",
     "fit_vectors",
@@ -109,6 +111,23 @@ def fit_vectors(
     return words, (_fit(char_vectorizer(), texts, char_counts) if char else None)
 
 
+@dataclass(frozen=True)
+class BucketFrequencies:
+    """Character n-gram document frequencies, per hashed bucket, of texts counted
+    elsewhere (an index's archive): :meth:`HashedCharTfidf.fit`'s ``prior``.
+
+    Attributes
+    ----------
+    df : ndarray of int64, shape (n_features,)
+        Texts holding an n-gram of each bucket.
+    rows : int
+        Texts counted.
+    """
+
+    df: np.ndarray
+    rows: int
+
+
 class HashedCharTfidf:
     """Character (``char_wb``-like 3-5) TF-IDF whose rows are built only when asked for.
 
@@ -139,13 +158,30 @@ class HashedCharTfidf:
     def _counts(self, texts: Sequence[str]):
         return iter_char_counts(texts, n_features=self.n_features, chunk_chars=self.chunk_chars)
 
-    def fit(self, texts: Sequence[str]) -> HashedCharTfidf:
-        """Learn ``idf_`` from ``texts``; returns self."""
+    def fit(self, texts: Sequence[str], *, prior: BucketFrequencies | None = None
+            ) -> HashedCharTfidf:
+        """Learn ``idf_`` from ``texts``; returns self.
+
+        With ``prior``, its counts are added to those of ``texts`` (which it must not
+        include already): the IDF of a fit over its texts and ``texts`` together.
+        """
+        own = self.frequencies(texts)
+        df, rows = own.df, own.rows
+        if prior is not None:
+            if len(prior.df) != self.n_features:
+                raise ValueError(f"prior has {len(prior.df)} buckets, the model "
+                                 f"{self.n_features}")
+            df += prior.df
+            rows += prior.rows
+        self._set_idf(df, rows)
+        return self
+
+    def frequencies(self, texts: Sequence[str]) -> BucketFrequencies:
+        """How many of ``texts`` hold an n-gram of each bucket (what ``fit`` counts)."""
         df = np.zeros(self.n_features, dtype=np.int64)
         for counts in self._counts(texts):
             df += np.bincount(counts.indices, minlength=self.n_features)
-        self._set_idf(df, len(texts))
-        return self
+        return BucketFrequencies(df, len(texts))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows of ``texts``, shape (len(texts), n_features)."""

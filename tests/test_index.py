@@ -104,7 +104,8 @@ def test_adds_give_the_full_runs_pairs_and_cosines_for_new_documents(tmp_path):
     # Articles on 40 topics: many same-story pairs whose word cosine sits near
     # min_cosine. Weighted by a subset's IDF (the old reference sample, the new
     # documents plus partners) such cosines move across it; with the archive's stored
-    # document frequencies every pair touching a new document is the full run's.
+    # document frequencies every pair touching a new document is the full run's, and
+    # so is its character cosine (the archive's character n-gram IDF).
     path = tmp_path / "t.db"
     old, new = _topical(150, seed=3), _topical(50, seed=4, start=150)
     index.add(path, old)
@@ -112,14 +113,70 @@ def test_adds_give_the_full_runs_pairs_and_cosines_for_new_documents(tmp_path):
     built = index.load_analysis(path).pairs
     full = lineage.analyze(pd.concat([old, new], ignore_index=True)).pairs
     touching = "a >= 'doc0150' or b >= 'doc0150'"
-    want = _sorted(full, ["a", "b", "relation", "tfidf_cosine", *EXACT]).query(touching)
-    got = _sorted(built, ["a", "b", "relation", "tfidf_cosine", *EXACT]).query(touching)
+    cols = ["a", "b", "relation", "tfidf_cosine", "char_cosine", "aligned_a", "aligned_b",
+            "n_sentences", *EXACT]
+    want = _sorted(full, cols).query(touching)
+    got = _sorted(built, cols).query(touching)
     assert (want["relation"] == "same-story").sum() >= 20
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
                                   check_dtype=False)
 
 
-def test_word_document_frequencies_are_counted_in_and_out(tmp_path):
+def _rewritten(n: int, seed: int, start: int = 0) -> pd.DataFrame:
+    """Articles on 40 topics; every fifth rewrites one two before it (a third of each
+    sentence's words swapped), so its sentences match as ``rewritten``."""
+    rng = np.random.default_rng(seed)
+    words = np.array([f"w{i}x{rng.integers(1000)}" for i in range(3000)])
+    topics = [[f"Name{t}a", f"Name{t}b", f"Place{t}", f"{1000 + t}"] for t in range(40)]
+    docs: list[list[str]] = []
+    for i in range(n):
+        if i % 5 == 4:
+            out = []
+            for sentence in docs[i - 2]:
+                body = sentence.rstrip(".").split(" ")
+                for j in rng.choice(len(body), len(body) // 3, replace=False):
+                    body[j] = str(rng.choice(words))
+                out.append(" ".join(body) + ".")
+            docs.append(out)
+            continue
+        topic = topics[int(rng.integers(len(topics)))]
+        sentences = []
+        for _ in range(10):
+            body = list(rng.choice(words, 12))
+            for _ in range(3):
+                body.insert(int(rng.integers(len(body))), topic[int(rng.integers(4))])
+            sentences.append(" ".join(body).capitalize() + ".")
+        docs.append(sentences)
+    return pd.DataFrame({"id": [f"doc{start + i:04d}" for i in range(n)],
+                         "text": [" ".join(s) for s in docs]})
+
+
+def test_adds_match_sentences_with_the_archives_sentence_idf(tmp_path):
+    # Rewritten copies among the new articles: their sentence matches' similarity
+    # (word and character sentence TF-IDF) is the full run's only when both are
+    # weighted by the IDF of every stored sentence, not of the new documents and
+    # their partners.
+    path = tmp_path / "s.db"
+    old, new = _rewritten(150, seed=3), _rewritten(50, seed=4, start=150)
+    index.add(path, old)
+    index.add(path, new)
+    built = index.load_analysis(path)
+    full = lineage.analyze(pd.concat([old, new], ignore_index=True))
+    touching = "a >= 'doc0150' or b >= 'doc0150'"
+    cols = ["a", "b", "a_start", "a_end", "b_start", "b_end", "kind", "similarity"]
+    want = _sorted(full.passages, cols).query(touching).reset_index(drop=True)
+    got = _sorted(built.passages, cols).query(touching).reset_index(drop=True)
+    assert (want["kind"] == "rewritten").sum() >= 5
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    cols = ["a", "b", "relation", "tfidf_cosine", "char_cosine", "aligned_a", "aligned_b"]
+    pd.testing.assert_frame_equal(
+        _sorted(built.pairs, cols).query(touching).reset_index(drop=True),
+        _sorted(full.pairs, cols).query(touching).reset_index(drop=True), check_dtype=False)
+
+
+def test_document_frequencies_are_counted_in_and_out(tmp_path):
+    from lineage.pipeline import prepare
+    from lineage.vectorize import HashedCharTfidf
     from lineage.wordvectors import document_frequencies, text_token_hashes
 
     footer = "Subscribe to the Daily Planet for more."
@@ -130,26 +187,57 @@ def test_word_document_frequencies_are_counted_in_and_out(tmp_path):
     corpus["published"] = [f"2024-03-{1 + i % 28:02d}" for i in range(30)]
     path = tmp_path / "df.db"
 
-    def stored() -> dict[int, int]:
+    def stored() -> tuple:
         with sqlite3.connect(path) as conn:
-            assert conn.execute("SELECT MIN(df) FROM word_df").fetchone()[0] >= 1
-            return dict(conn.execute("SELECT term, df FROM word_df").fetchall())
+            out = []
+            for table in ("word_df", "sentence_df"):
+                assert conn.execute(f"SELECT MIN(df) FROM {table}").fetchone()[0] >= 1
+                out.append(dict(conn.execute(f"SELECT term, df FROM {table}").fetchall()))
+            for level in ("document", "sentence"):
+                rows, blob = conn.execute("SELECT rows, df FROM char_df WHERE level = ?",
+                                          (level,)).fetchone()
+                out.append((rows, np.frombuffer(blob, dtype="<i4").tolist()))
+        return tuple(out)
 
-    def expected(texts) -> dict[int, int]:
-        terms, df = document_frequencies(*text_token_hashes(list(texts)))
+    def as_dict(terms, df) -> dict[int, int]:
         return dict(zip(terms.view(np.int64).tolist(), df.tolist(), strict=True))
+
+    def expected(bare, texts) -> tuple:
+        """Counts of the documents ``texts``: words and characters of their ``bare``
+        texts (boilerplate left out), every sentence of the whole texts."""
+        corpus = prepare(pd.DataFrame({"id": [f"x{i}" for i in range(len(texts))],
+                                       "text": list(texts), "source": ""}))
+        s = corpus.sentences
+        sentences = [texts[d][a:b] for d, a, b in zip(s["doc"], s["start"], s["end"],
+                                                     strict=True)]
+        model = HashedCharTfidf()
+        return (as_dict(*document_frequencies(*text_token_hashes(list(bare)))),
+                as_dict(*document_frequencies(*corpus.sentence_tokens())),
+                (len(texts), model.frequencies(list(bare)).df.tolist()),
+                (len(sentences), model.frequencies(sentences).df.tolist()))
 
     bare = corpus["text"].str.removesuffix(" " + footer)
     index.add(path, corpus)  # the footer is boilerplate among 30: not counted
-    assert stored() == expected(bare)
+    assert stored() == expected(bare, corpus["text"].tolist())
     replacement = "A new text about the harbour strike. " + footer
     index.add(path, [{"id": "doc0004", "text": replacement, "source": "Daily Planet"}])
     # alone in its add, the replacement's footer is not boilerplate: counted with it
-    assert stored() == expected([*bare.drop(4), replacement])
+    texts = [*corpus["text"].drop(4), replacement]
+    assert stored() == expected([*bare.drop(4), replacement], texts)
     gone = index.evict(path, "2024-03-10")
     assert "doc0004" not in gone and len(gone) > 5
     left = corpus["id"].isin(gone)
-    assert stored() == expected([*bare[~left].drop(4), replacement])
+    assert stored() == expected([*bare[~left].drop(4), replacement],
+                                [*corpus["text"][~left].drop(4), replacement])
+
+
+def test_an_index_of_an_older_schema_is_refused(tmp_path):
+    path = tmp_path / "old.db"
+    index.add(path, _rows(["unrelated"]))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
+    with pytest.raises(lineage.LineageError, match="older lineage"):
+        index.add(path, _rows(["wire-original"]))
 
 
 # -- query, replace, evict -----------------------------------------------------------
@@ -297,10 +385,13 @@ def test_a_reader_sees_the_state_before_or_after_an_add(tmp_path):
     proc = _start_add(big, db, hook, pause="written:1.5")
     seen, mid = set(), []
     while proc.poll() is None:
+        # read well inside the 1.5 s pause after "written" (the hook file's mtime):
+        # the COMMIT (and its WAL checkpoint) may take a while after the pause
+        paused = (hook.exists() and hook.read_text().split()[-1:] == ["written"]
+                  and time.time() < hook.stat().st_mtime + 1.0)
         state = _state(db)
         seen.add(state)
-        if hook.exists() and "written" in hook.read_text().split() \
-                and "committed" not in hook.read_text().split():
+        if paused:
             mid.append(state)
         # a second connection also gets a whole query while the writer holds its lock
         assert index.query(db, "doc0001").article == "doc0001"

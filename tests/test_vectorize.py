@@ -151,6 +151,20 @@ def test_fit_then_transform_equals_fit_transform():
     assert np.allclose(model.idf_, np.log((1 + len(SENTENCES)) / (1 + df)) + 1)
 
 
+def test_fit_with_prior_frequencies_equals_a_fit_over_both():
+    # an index fits the idf of its archive plus a batch from the archive's stored counts
+    model = HashedCharTfidf(n_features=1 << 12)
+    archive, batch = SENTENCES[: len(SENTENCES) // 2], SENTENCES[len(SENTENCES) // 2 :]
+    prior = model.frequencies(archive)
+    assert prior.rows == len(archive)
+    together = HashedCharTfidf(n_features=1 << 12).fit([*archive, *batch]).idf_
+    assert np.array_equal(HashedCharTfidf(n_features=1 << 12).fit(batch, prior=prior).idf_,
+                          together)
+    assert not np.array_equal(HashedCharTfidf(n_features=1 << 12).fit(batch).idf_, together)
+    with pytest.raises(ValueError, match="buckets"):
+        HashedCharTfidf().fit(batch, prior=prior)
+
+
 def test_deterministic_across_hash_seeds():
     code = ("import sys, hashlib; sys.path.insert(0, 'tests');"
             "from fixtures.corpus import ORIGINAL_SENTENCES as S;"
