@@ -122,6 +122,18 @@ def test_adds_give_the_full_runs_pairs_and_cosines_for_new_documents(tmp_path):
                                   check_dtype=False)
 
 
+def _topic_sentences(rng, words: np.ndarray, topics: list[list[str]]) -> list[str]:
+    """Ten sentences of twelve random words, each with three words of one random topic."""
+    topic = topics[int(rng.integers(len(topics)))]
+    sentences = []
+    for _ in range(10):
+        body = list(rng.choice(words, 12))
+        for _ in range(3):
+            body.insert(int(rng.integers(len(body))), topic[int(rng.integers(4))])
+        sentences.append(" ".join(body).capitalize() + ".")
+    return sentences
+
+
 def _rewritten(n: int, seed: int, start: int = 0) -> pd.DataFrame:
     """Articles on 40 topics; every fifth rewrites one two before it (a third of each
     sentence's words swapped), so its sentences match as ``rewritten``."""
@@ -139,13 +151,7 @@ def _rewritten(n: int, seed: int, start: int = 0) -> pd.DataFrame:
                 out.append(" ".join(body) + ".")
             docs.append(out)
             continue
-        topic = topics[int(rng.integers(len(topics)))]
-        sentences = []
-        for _ in range(10):
-            body = list(rng.choice(words, 12))
-            for _ in range(3):
-                body.insert(int(rng.integers(len(body))), topic[int(rng.integers(4))])
-            sentences.append(" ".join(body).capitalize() + ".")
+        sentences = _topic_sentences(rng, words, topics)
         docs.append(sentences)
     return pd.DataFrame({"id": [f"doc{start + i:04d}" for i in range(n)],
                          "text": [" ".join(s) for s in docs]})
@@ -299,13 +305,7 @@ def _topical(n: int, seed: int, start: int = 0) -> pd.DataFrame:
         if i % 7 == 6:
             texts.append(texts[i - 3][:1200] + " Local desk added this line.")
             continue
-        topic = topics[int(rng.integers(len(topics)))]
-        sentences = []
-        for _ in range(10):
-            body = list(rng.choice(words, 12))
-            for _ in range(3):
-                body.insert(int(rng.integers(len(body))), topic[int(rng.integers(4))])
-            sentences.append(" ".join(body).capitalize() + ".")
+        sentences = _topic_sentences(rng, words, topics)
         texts.append(" ".join(sentences))
     return pd.DataFrame({"id": [f"doc{start + i:04d}" for i in range(n)], "text": texts})
 
