@@ -20,7 +20,7 @@ from lineage import align, boilerplate, direction, family, relation, score, sket
 from lineage import candidates as candidate_pairs
 from lineage.config import Config
 from lineage.load import load_documents
-from lineage.normalize import overlap_share, quoted_spans, sentence_table
+from lineage.normalize import quoted_spans, sentence_table
 from lineage.schema import (
     DOCUMENT_COLUMNS,
     DOCUMENTS_OUT,
@@ -531,16 +531,48 @@ def _quote_flags(passages: pd.DataFrame, texts: list[str]) -> np.ndarray:
     """True for passages that are mostly direct quotation on either side."""
     if passages.empty:
         return np.zeros(0, dtype=bool)
-    quotes = {}
-    flags = []
-    for ai, bi, a0, a1, b0, b1 in passages[["ai", "bi", "a_start", "a_end", "b_start", "b_end"
-                                            ]].itertuples(index=False):
-        for d in (ai, bi):
-            if d not in quotes:
-                quotes[d] = quoted_spans(texts[d])
-        flags.append(max(overlap_share(quotes[ai], a0, a1), overlap_share(quotes[bi], b0, b1))
-                     >= 0.5)
-    return np.asarray(flags, dtype=bool)
+    covered = _QuoteCover(texts, np.union1d(passages["ai"], passages["bi"]))
+    share_a = covered.share(passages["ai"], passages["a_start"], passages["a_end"])
+    share_b = covered.share(passages["bi"], passages["b_start"], passages["b_end"])
+    return np.maximum(share_a, share_b) >= 0.5
+
+
+class _QuoteCover:
+    """Characters inside direct quotations up to any position of some documents.
+
+    Every document's quotation spans (:func:`lineage.normalize.quoted_spans`, which
+    do not overlap) are laid end to end on one axis (document ``d``'s position ``x``
+    at ``d * 2**32 + x``) with their running total length, so the quoted characters
+    inside any ``[start, end)`` are two lookups, for all passages at once.
+    """
+
+    def __init__(self, texts: list[str], docs: np.ndarray) -> None:
+        spans = [quoted_spans(texts[d]) for d in docs]
+        sizes = np.fromiter(map(len, spans), np.int64, len(spans))
+        flat = np.concatenate([*spans, np.empty((0, 2), np.int64)])
+        base = np.repeat(np.asarray(docs, dtype=np.int64) << 32, sizes)
+        self.start = flat[:, 0] + base
+        self.length = flat[:, 1] - flat[:, 0]
+        self.before = np.cumsum(self.length) - self.length  # total of earlier spans
+
+    def upto(self, doc: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Quoted characters of all documents' spans laid before ``(doc, x)``."""
+        key = (doc << 32) + x
+        k = np.searchsorted(self.start, key, side="right") - 1
+        inside = k >= 0
+        out = np.zeros(len(key), dtype=np.int64)
+        kk = k[inside]
+        out[inside] = self.before[kk] + np.clip(key[inside] - self.start[kk], 0,
+                                                self.length[kk])
+        return out
+
+    def share(self, doc, start, end) -> np.ndarray:
+        """Share of each ``[start, end)`` of ``doc`` inside quotations (0 when empty)."""
+        doc = np.asarray(doc, dtype=np.int64)
+        start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
+        quoted = self.upto(doc, end) - self.upto(doc, start)
+        width = end - start
+        return np.where(width > 0, quoted / np.maximum(width, 1), 0.0)
 
 
 # -- output tables -----------------------------------------------------------------

@@ -163,3 +163,25 @@ def test_char_cosine_of_related_pairs_as_from_the_whole_matrix(seeds):
     ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
     want = np.asarray(rows[ai].multiply(rows[bi]).sum(axis=1)).ravel()
     assert np.allclose(pairs["char_cosine"].to_numpy(), np.clip(want, 0, 1), atol=6e-5)  # 4 d.p.
+
+
+def test_quote_flags_mark_passages_mostly_inside_quotations():
+    """A passage is a quotation when half of it, on either side, lies inside “…”, "…",
+    «…» or 「…」 — counted across several quotations and documents at once."""
+    from lineage.pipeline import _quote_flags
+
+    texts = ['He said "we will rebuild the bridge" today.',  # quoted: 8..36
+             "Plain text with no quotation at all, none.",
+             "«Un» and «deux trois quatre» and more words here."]  # 9..28 («Un» too short)
+    passages = pd.DataFrame({
+        "ai": [0, 0, 1, 1, 0],
+        "bi": [1, 2, 2, 2, 2],
+        # a: all quoted | 6 of 13 | none | none | 6 of 10
+        "a_start": [8, 30, 0, 0, 30],
+        "a_end": [36, 43, 10, 10, 40],
+        # b: none | none | 5 of 9 | 19 of 19 | none
+        "b_start": [0, 30, 5, 9, 40],
+        "b_end": [10, 40, 14, 28, 48],
+    })
+    assert _quote_flags(passages, texts).tolist() == [True, False, True, True, True]
+    assert _quote_flags(passages.iloc[:0], texts).tolist() == []
