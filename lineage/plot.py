@@ -219,6 +219,10 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
             continue
         color = colors.get(k, "#9a9a9a")
         is_root = docs["id"].isin(roots).to_numpy()
+        if k is None:  # no reuse found: hollow, so it does not read as a copy
+            ax.scatter(x[sel], y[sel], s=34, marker="o", facecolors="white", zorder=3,
+                       edgecolors="#555555", linewidths=0.8)
+            continue
         for mask, marker, size in ((sel & ~is_root, "o", 34), (sel & is_root, "*", 120)):
             ax.scatter(x[mask], y[mask], s=size, marker=marker, color=color, zorder=3,
                        edgecolors="#222222", linewidths=0.5)
@@ -261,6 +265,10 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
                       label="copy"),
                Line2D([], [], color="#777777", marker=">", markersize=4,
                       label="derivation: parent → child")]
+    if loose.any():
+        handles.insert(2, Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                                 markeredgecolor="#555555", markersize=6,
+                                 label="in no family (no reuse found)"))
     if strip is not None:
         handles.append(Patch(color=_NO_DATE, label="no date (placed at the side)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
