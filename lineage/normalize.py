@@ -154,12 +154,16 @@ def _ends_sentence(text: str, mark_start: int, mark_end: int, limit: int) -> boo
     if mark_end < limit and not text[mark_end].isspace():
         return False
     if mark == ".":
-        word = regex.search(r"[\p{L}.]+$", text[max(0, mark_start - 12) : mark_start])
+        word = _WORD_BEFORE.search(text[max(0, mark_start - 12) : mark_start])
         if word is not None:
             w = word.group().casefold()
-            if w in _ABBREVIATIONS or regex.fullmatch(r"(?:\p{L}\.)*\p{Lu}", word.group()):
+            if w in _ABBREVIATIONS or _INITIALS.fullmatch(word.group()):
                 return False
     return True
+
+
+_WORD_BEFORE = regex.compile(r"[\p{L}.]+$")  # the word a full stop ends
+_INITIALS = regex.compile(r"(?:\p{L}\.)*\p{Lu}")  # U.S, J.R.R.T, a single capital
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
