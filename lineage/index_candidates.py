@@ -187,9 +187,12 @@ def find_candidates(conn, signatures: np.ndarray, keys: np.ndarray, terms: list[
     conn.executemany("INSERT INTO probe_terms VALUES (?, ?)",
                      ((int(t), q) for q, ts in enumerate(terms) for t in ts))
     batch_df = pd.Series(np.concatenate([*terms, np.empty(0, np.int64)])).value_counts()
+    # stored users of each term, counted only up to max_block_df + 1: past that the
+    # term is unusable whatever the exact count (a common term has thousands of rows)
     stored_df = dict(conn.execute(
-        "SELECT t.term, COUNT(*) FROM (SELECT DISTINCT term FROM probe_terms) p "
-        "JOIN terms t ON t.term = p.term GROUP BY t.term").fetchall())
+        "SELECT p.term, (SELECT COUNT(*) FROM (SELECT 1 FROM terms t WHERE t.term = p.term "
+        "LIMIT ?)) FROM (SELECT DISTINCT term FROM probe_terms) p",
+        (cc.max_block_df + 1,)).fetchall())
     usable = {int(t) for t, n in batch_df.items()
               if n + stored_df.get(t, 0) <= cc.max_block_df}
     shared = read_table(conn, (
