@@ -451,3 +451,27 @@ def test_query_unknown_id_is_an_error(db):
 def test_index_commands_have_help(command):
     res = CliRunner().invoke(app, ["index", command, "--help"])
     assert res.exit_code == 0 and "Example" in res.output
+
+
+def test_terms_past_max_block_df_in_the_archive_do_not_block(tmp_path):
+    """A term whose stored users already exceed ``max_block_df`` is not blocked on in
+    an add, as a full run over everything would not: with a small cap, the pairs
+    touching new articles are still the full run's."""
+    import dataclasses
+
+    from lineage.config import Config
+
+    base = Config()
+    config = dataclasses.replace(
+        base, candidates=dataclasses.replace(base.candidates, max_block_df=6))
+    path = tmp_path / "cap.db"
+    old, new = _topical(150, seed=3), _topical(50, seed=4, start=150)
+    index.add(path, old, config=config)
+    index.add(path, new, config=config)
+    built = index.load_analysis(path).pairs
+    full = lineage.analyze(pd.concat([old, new], ignore_index=True), config=config).pairs
+    touching = "a >= 'doc0150' or b >= 'doc0150'"
+    key = ["a", "b", "relation"]
+    pd.testing.assert_frame_equal(_sorted(built, key).query(touching).reset_index(drop=True),
+                                  _sorted(full, key).query(touching).reset_index(drop=True),
+                                  check_dtype=False)
