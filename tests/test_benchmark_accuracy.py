@@ -132,3 +132,44 @@ def test_metric_floor(metrics, path):
     for key in path:
         value = value[key]
     assert value >= FLOORS[path]
+
+
+def _tie_case(c_dated_before_d: bool):
+    """Root p with copies d (a duplicate) and c, which d reproduces as faithfully as p."""
+    from types import SimpleNamespace
+
+    from corpus import Truth
+
+    t = pd.Timestamp("2024-03-01", tz="UTC")
+    documents = pd.DataFrame({
+        "id": ["c", "d", "p"], "text": ["x", "x", "x"],
+        "published": [t + pd.Timedelta(hours=1 if c_dated_before_d else 3),
+                      t + pd.Timedelta(hours=2), t]})
+    parents = pd.DataFrame({"child": ["c", "d", "p"], "parent": ["p", "p", ""],
+                            "family": ["0", "0", "0"], "op": ["trim", "duplicate", "root"]})
+    truth = Truth(pairs=pd.DataFrame(), spans=pd.DataFrame(), parents=parents)
+    # fidelity of the second to the first = 0.8 containment_ba + 0.2 aligned_b
+    pairs = pd.DataFrame({
+        "a": ["c", "c", "d"], "b": ["d", "p", "p"],
+        "containment_ab": [0.9, 0.9, 0.99], "containment_ba": [0.6, 0.6, 0.99],
+        "aligned_a": [1.0, 1.0, 1.0], "aligned_b": [0.6, 0.6, 1.0]})
+    tree = pd.DataFrame({"child": ["c", "d", "p"], "parent": ["d", "p", ""]})
+    return documents, truth, SimpleNamespace(pairs=pairs, tree=tree)
+
+
+def test_tie_metrics_count_a_copy_its_parents_duplicate_reproduces_as_well():
+    from accuracy import _tie_metrics
+
+    m = _tie_metrics(*_tie_case(c_dated_before_d=False))
+    # c is tied (d as faithful as p); d is not (c is a worse source of d than p)
+    assert m["tied_copies"] == 1 and m["copies_with_visible_parent"] == 2
+    assert m["parent_accuracy_tied"] == 0.0 and m["parent_accuracy_untied"] == 1.0
+    assert m["fair_coin_parent_accuracy"] == round((1 + 1 + 0.5) / 3, 4)
+
+
+def test_tie_metrics_a_rival_dated_after_the_copy_is_no_rival():
+    from accuracy import _tie_metrics
+
+    m = _tie_metrics(*_tie_case(c_dated_before_d=True))
+    assert m["tied_copies"] == 0 and m["parent_accuracy_untied"] == 0.5
+    assert m["fair_coin_parent_accuracy"] == 1.0
