@@ -218,7 +218,7 @@ class TreeConfig:
         "xinhua", "app", "associated press of pakistan", "pti", "press trust of india",
         "ani", "ians", "uni", "tass", "ria novosti", "interfax", "bloomberg", "kyodo",
         "jiji", "jiji press", "yonhap", "aap", "bernama", "antara", "anadolu agency",
-        "pa media", "press association", "upi", "united press international", "apa",
+        "pa media", "press association", "pa", "upi", "united press international", "apa",
         "belga", "anp", "ntb", "ritzau", "ctk", "pap", "mti", "lusa", "europa press",
         "notimex", "prensa latina", "telam", "agencia brasil", "irna", "wam", "mena",
         "kuna", "qna", "sana", "ukrinform", "unian", "belta", "cna",

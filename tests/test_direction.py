@@ -40,6 +40,9 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("Daily Gazette", False),
     ("dpa-AFX", True),
     ("Press Trust of India", True),
+    ("PA", True),  # the UK's Press Association, as many archives name it
+    ("PA Media", True),
+    ("Pampa Daily News", False),
     ("新华社北京", True),  # no spaces in Chinese: matched inside
     ("连合早报", False),
     ("연합뉴스", True),
