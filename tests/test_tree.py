@@ -169,3 +169,53 @@ def test_tree_sources_reads_ancestry_not_adjacency():
     got = tree_sources(table, a, b).tolist()
     # r above its grandchild y (both orders); siblings, cousins, other families, unknown: ""
     assert got == ["r", "r", "", "", "", "", ""]
+
+
+def _candidate_tree(edges):
+    import networkx as nx
+
+    from lineage.tree import _ROOT
+
+    graph = nx.DiGraph()
+    graph.add_edges_from((_ROOT, c) if p == "" else (p, c) for c, p in edges)
+    return graph
+
+
+def test_parent_choice_shares_an_equally_faithful_candidate():
+    from lineage.tree import parent_choice
+
+    # r is the root; a and b its copies; b reproduces a exactly as faithfully as r
+    tree = _candidate_tree([("r", ""), ("a", "r"), ("b", "r")])
+    cand = pd.DataFrame({"u": ["r", "a", "r", "b"], "v": ["b", "b", "a", "a"],
+                         "s": [0.9, 0.9, 0.9, 0.85]})
+    got = parent_choice(tree, cand, 100.0)
+    assert got["b"] == (0.5, "a", 0.5)
+    lead = round(1 / (1 + np.exp(-5.0)), 4)  # 0.05 ahead at sharpness 100
+    assert got["a"] == (lead, "b", round(1 - lead, 4))
+    assert "r" not in got  # a root has no parent to choose
+
+
+def test_parent_choice_leaves_out_the_articles_own_descendants():
+    from lineage.tree import parent_choice
+
+    # a chain r -> a -> b: b cannot be a's parent, however faithful
+    tree = _candidate_tree([("r", ""), ("a", "r"), ("b", "a")])
+    cand = pd.DataFrame({"u": ["r", "b", "a", "r"], "v": ["a", "a", "b", "b"],
+                         "s": [0.8, 0.95, 0.9, 0.7]})
+    got = parent_choice(tree, cand, 100.0)
+    assert got["a"] == (1.0, "", 0.0)
+    assert got["b"][0] == 1.0 and got["b"][1] == "r"
+
+
+def test_tree_confidence_is_direction_times_parent_choice():
+    # c copies a and b, which are textually identical duplicates: a coin flip
+    pairs = make_pairs([("a", "b", "duplicate", 0.9, 1.0, 1.0),
+                        ("a", "c", "wholly-derived", 0.8, 0.6, 0.95),
+                        ("b", "c", "wholly-derived", 0.8, 0.6, 0.95)])
+    docs = make_documents(["a", "b", "c"], pairs=pairs)
+    tree = build_tree(docs, pairs, np.zeros(3, dtype=bool))
+    row = tree.set_index("child").loc["c"]
+    assert row["parent"] in ("a", "b")
+    assert row["confidence"] == round(0.8 * 0.5, 4)
+    other = "b" if row["parent"] == "a" else "a"
+    assert f"{other} 0.50: almost as close a source" in row["evidence"]
