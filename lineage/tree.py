@@ -397,7 +397,9 @@ def _edge_evidence(child: str, parent: str, direction: float, share: float, riva
     text = (f"{child} most likely took its shared text from {parent} (direction probability "
             f"{direction:.2f}; parent choice {share:.2f} among its candidate sources")
     if rival and rival_share >= 0.1:
-        text += f", {rival} {rival_share:.2f}: almost as close a source"
+        text += f", next {rival} at {rival_share:.2f}"
+        if rival_share >= 0.3:
+            text += ", almost as close a source"
     return text + "; chosen jointly over the family)"
 
 

@@ -173,3 +173,18 @@ def test_tie_metrics_a_rival_dated_after_the_copy_is_no_rival():
     m = _tie_metrics(*_tie_case(c_dated_before_d=True))
     assert m["tied_copies"] == 0 and m["parent_accuracy_untied"] == 0.5
     assert m["fair_coin_parent_accuracy"] == 1.0
+
+
+def test_same_story_additions_keep_the_truth_consistent():
+    from corpus import load_roots, make_corpus
+
+    documents, truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED,
+                                   additions="same-story")
+    text = documents.set_index("id")["text"]
+    for row in truth.spans.itertuples():
+        a, b = text[row.a][row.a_start:row.a_end], text[row.b][row.b_start:row.b_end]
+        assert a and b and (row.kind != "verbatim" or a == b)
+    again, _ = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, additions="same-story")
+    pd.testing.assert_frame_equal(documents, again)
+    with pytest.raises(ValueError, match="additions"):
+        make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, additions="nearby")

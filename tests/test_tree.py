@@ -218,4 +218,4 @@ def test_tree_confidence_is_direction_times_parent_choice():
     assert row["parent"] in ("a", "b")
     assert row["confidence"] == round(0.8 * 0.5, 4)
     other = "b" if row["parent"] == "a" else "a"
-    assert f"{other} 0.50: almost as close a source" in row["evidence"]
+    assert f"next {other} at 0.50, almost as close a source" in row["evidence"]
