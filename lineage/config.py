@@ -230,12 +230,16 @@ class TreeConfig:
         "belga", "anp", "ntb", "ritzau", "ctk", "pap", "mti", "lusa", "europa press",
         "notimex", "prensa latina", "telam", "agencia brasil", "irna", "wam", "mena",
         "kuna", "qna", "sana", "ukrinform", "unian", "belta", "cna",
-        "central news agency", "news agency", "wire service",
+        "central news agency", "ppi", "pakistan press international", "nni",
+        "news network international", "inp", "independent news pakistan", "bss",
+        "bangladesh sangbad sangstha", "unb", "canadian press", "keystone-sda", "sda", "agi",
+        "adnkronos", "agerpres", "tanjug", "tasr", "kcna", "saudi press agency",
+        "news agency", "wire service",
         # the same in their own scripts
         "新华社", "新華社", "中新社", "中国新闻社", "中央社", "共同社", "共同通信", "時事通信",
         "연합뉴스", "ТАСС", "РИА Новости", "Интерфакс", "وكالة", "خبر رساں ادارہ",
-        "اے پی پی", "رائٹرز", "اے ایف پی", "پی ٹی آئی", "पीटीआई", "एएनआई", "आईएएनएस",
-        "भाषा", "समाचार एजेंसी",
+        "اے پی پی", "پی پی آئی", "این این آئی", "رائٹرز", "اے ایف پی", "پی ٹی آئی", "पीटीआई",
+        "एएनआई", "आईएएनएस", "यूएनआई", "भाषा", "समाचार एजेंसी",
     )
 
 

@@ -43,6 +43,13 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("PA", True),  # the UK's Press Association, as many archives name it
     ("PA Media", True),
     ("Pampa Daily News", False),
+    ("PPI", True),  # Pakistan Press International
+    ("NNI News", True),
+    ("پی پی آئی", True),  # PPI in Urdu
+    ("The Canadian Press", True),
+    ("Keystone-SDA", True),
+    ("यूएनआई", True),  # UNI in Devanagari
+    ("Happiness Daily", False),
     ("新华社北京", True),  # no spaces in Chinese: matched inside
     ("连合早报", False),
     ("연합뉴스", True),
