@@ -206,7 +206,9 @@ class TreeConfig:
         Outlets treated as likely roots (wire services and news agencies, in Latin
         and in their own scripts), matched case-insensitively as whole words of
         ``source`` (as substrings for Chinese, Japanese and Korean names, which are
-        written without spaces).
+        written without spaces). A name written ``^name`` counts only as the first
+        word: "PA" is the Press Association in "PA" or "PA Media", but a US state in
+        "Patriot-News (Harrisburg, PA)".
     """
 
     time_weight: float = 0.5
@@ -226,7 +228,7 @@ class TreeConfig:
         "xinhua", "app", "associated press of pakistan", "pti", "press trust of india",
         "ani", "ians", "uni", "tass", "ria novosti", "interfax", "bloomberg", "kyodo",
         "jiji", "jiji press", "yonhap", "aap", "bernama", "antara", "anadolu agency",
-        "pa media", "press association", "pa", "upi", "united press international", "apa",
+        "pa media", "press association", "^pa", "upi", "united press international", "apa",
         "belga", "anp", "ntb", "ritzau", "ctk", "pap", "mti", "lusa", "europa press",
         "notimex", "prensa latina", "telam", "agencia brasil", "irna", "wam", "mena",
         "kuna", "qna", "sana", "ukrinform", "unian", "belta", "cna",

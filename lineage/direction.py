@@ -57,18 +57,21 @@ _UNKNOWN = 0.1
 
 
 def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
-    """True where the outlet name matches a wire service (whole words, case-insensitive)."""
+    """True where the outlet name matches a wire service (whole words, case-insensitive;
+    a name given as ``^name`` only as the outlet's first word)."""
     # punctuation becomes space; letters and their combining marks (Devanagari,
     # Arabic vowel signs) stay
-    names = pd.Series([_PUNCT.sub(" ", str(x).casefold()) for x in sources.fillna("")],
+    names = pd.Series([_PUNCT.sub(" ", str(x).casefold()).strip() for x in sources.fillna("")],
                       index=sources.index, dtype=object)
     hit = np.zeros(len(names), dtype=bool)
     for wire in config.wire_sources:
-        name = re.escape(wire.casefold())
+        first = wire.startswith("^")  # only as the name's first word
+        name = re.escape(wire.removeprefix("^").casefold())
         if _UNSPACED.search(wire):  # written without spaces: any occurrence
             pattern = name
         else:
-            pattern = rf"(?:^|[\s-]){name}(?:[\s-]|$)"
+            start = "^" if first else r"(?:^|[\s-])"
+            pattern = start + name + r"(?:[\s-]|$)"
         hit |= names.str.contains(pattern, regex=True).to_numpy()
     return hit
 

@@ -43,6 +43,8 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("PA", True),  # the UK's Press Association, as many archives name it
     ("PA Media", True),
     ("Pampa Daily News", False),
+    ("The Patriot-News (Harrisburg, PA)", False),  # a state, not the agency
+    ("(PA)", True),
     ("PPI", True),  # Pakistan Press International
     ("NNI News", True),
     ("پی پی آئی", True),  # PPI in Urdu
