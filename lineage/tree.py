@@ -296,8 +296,11 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.D
     rank = pd.Series(ordered.groupby("family").cumcount().to_numpy() + 1, index=ordered["id"])
     family = pd.Series(ordered["family"].to_numpy(), index=ordered["id"])
     fam = edges["v"].map(family)
-    edges = edges[fam.notna()]
-    fam = fam[fam.notna()].to_numpy()
+    # an edge joins two members of one family or leaves the virtual root: a reuse
+    # pair across families is a weak bridge the family step cut (lineage.family)
+    keep = fam.notna() & ((edges["u"] == _ROOT) | (edges["u"].map(family) == fam))
+    edges = edges[keep]
+    fam = fam[keep].to_numpy()
     u = edges["u"].map(rank).fillna(0).to_numpy(np.int64)
     v = edges["v"].map(rank).to_numpy(np.int64)
     # Edmonds breaks exact ties by the order of sets that hold its merged nodes, which

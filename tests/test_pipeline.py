@@ -185,3 +185,24 @@ def test_quote_flags_mark_passages_mostly_inside_quotations():
     })
     assert _quote_flags(passages, texts).tolist() == [True, False, True, True, True]
     assert _quote_flags(passages.iloc[:0], texts).tolist() == []
+
+
+def test_a_digest_of_two_stories_does_not_merge_their_families():
+    from fixtures.corpus import DIGEST_CORPUS
+
+    result = lineage.analyze(pd.DataFrame(DIGEST_CORPUS))
+    family = result.documents.set_index("id")["family"]
+    strike = ["wire-original", "verbatim-copy", "trimmed-copy-with-local-additions"]
+    match = ["match-report", "match-report-copy", "match-report-trimmed"]
+    assert family[strike].nunique() == 1 and family[match].nunique() == 1
+    assert family[strike].iloc[0] != family[match].iloc[0]
+    # the digest took five sentences of the match report and three of the strike story
+    assert family["morning-digest"] == family[match].iloc[0]
+    # its reuse of the strike story is still listed, with the passages
+    reuse = result.pairs[result.pairs["relation"].isin(REUSE_RELATIONS)]
+    crossing = reuse[(reuse["a"] == "morning-digest") & reuse["b"].isin(strike)
+                     | (reuse["b"] == "morning-digest") & reuse["a"].isin(strike)]
+    assert len(crossing) == 3
+    # and every tree edge stays inside a family
+    parent = result.tree[result.tree["parent"] != ""]
+    assert (parent["child"].map(family) == parent["parent"].map(family)).all()
