@@ -51,7 +51,8 @@ def assign_families(ids: pd.Series, pairs: pd.DataFrame) -> pd.Series:
     open_ = [g for g in groups if _MIN_SPLIT <= len(g) <= _MAX_SPLIT]
     if open_:
         members = set().union(*open_)
-        inside = pairs[pairs["a"].isin(members) & pairs["b"].isin(members)]
+        told = pairs["relation"].isin((*REUSE_RELATIONS, "same-story"))
+        inside = pairs[told & pairs["a"].isin(members) & pairs["b"].isin(members)]
         linked = nx.Graph()  # every listed pair: reuse or same story
         linked.add_edges_from(zip(inside["a"], inside["b"], strict=True))
         strength = _strengths(inside[inside["relation"].isin(REUSE_RELATIONS)])
