@@ -475,3 +475,20 @@ def test_terms_past_max_block_df_in_the_archive_do_not_block(tmp_path):
     pd.testing.assert_frame_equal(_sorted(built, key).query(touching).reset_index(drop=True),
                                   _sorted(full, key).query(touching).reset_index(drop=True),
                                   check_dtype=False)
+
+
+def test_a_digest_added_the_next_day_splits_the_families_as_analyze_does(tmp_path):
+    # day 1: two stories with their copies; day 2: the digest that took from both
+    from fixtures.corpus import DIGEST_CORPUS
+
+    path = tmp_path / "digest.db"
+    rows = [dict(r) for r in DIGEST_CORPUS]
+    index.add(path, [r for r in rows if r["id"] != "morning-digest"])
+    index.add(path, [r for r in rows if r["id"] == "morning-digest"])
+    built, full = index.load_analysis(path), lineage.analyze(pd.DataFrame(rows))
+    cols = ["id", "family"]
+    pd.testing.assert_frame_equal(built.documents[cols], full.documents[cols], check_dtype=False)
+    assert full.documents["family"].nunique() == 2
+    key = ["a", "b", "relation"]
+    pd.testing.assert_frame_equal(_sorted(built.pairs[key], key), _sorted(full.pairs[key], key),
+                                  check_dtype=False)
