@@ -119,6 +119,11 @@ def build_tree(
         "s": np.concatenate([_fidelity(r4.round(4), "b") * _plausible(q4),
                              _fidelity(r4.round(4), "a") * _plausible(1 - q4)]),
     })
+    # the choice is among the child's family: a pair across families (a digest and the
+    # other story it took from) offers no parent
+    fam = pd.Series(family_of)
+    candidates = candidates[candidates["u"].map(fam).to_numpy()
+                            == candidates["v"].map(fam).to_numpy()]
     choice = parent_choice(tree, candidates, config.parent_sharpness)
     return _rows(tree, members["id"], prob, choice)
 

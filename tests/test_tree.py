@@ -219,3 +219,18 @@ def test_tree_confidence_is_direction_times_parent_choice():
     assert row["confidence"] == round(0.8 * 0.5, 4)
     other = "b" if row["parent"] == "a" else "a"
     assert f"next {other} at 0.50, almost as close a source" in row["evidence"]
+
+
+def test_a_partner_in_another_family_is_no_rival_parent():
+    # c copies p; it also shares as much with q, which the family step put in another
+    # family (a digest's other story): the tree neither uses nor counts q
+    pairs = make_pairs([("p", "c", "wholly-derived", 0.9, 0.6, 0.95),
+                        ("q", "c", "wholly-derived", 0.9, 0.6, 0.95),
+                        ("q", "r", "duplicate", 0.6, 1.0, 1.0)])
+    docs = pd.DataFrame({"id": ["c", "p", "q", "r"],
+                         "published": pd.to_datetime([None] * 4, utc=True),
+                         "family": pd.array([1, 1, 2, 2], dtype="Int64")})
+    tree = build_tree(docs, pairs, np.zeros(4, dtype=bool))
+    row = tree.set_index("child").loc["c"]
+    assert row["parent"] == "p"
+    assert row["confidence"] == 0.9 and "next" not in row["evidence"]
