@@ -181,8 +181,8 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     """How many copies the text cannot place, and how the tree does on them.
 
     A copy is *tied* when another member of its true family reproduces it at least as
-    faithfully as its true parent does (lineage's own fidelity: 0.8 x shingle
-    containment + 0.2 x aligned share, as :mod:`lineage.tree` weighs parents; within
+    faithfully as its true parent does (lineage's own :func:`lineage.tree.fidelity`,
+    0.8 x shingle containment + 0.2 x aligned share, as the tree weighs parents; within
     ``tolerance``) and is not dated after it. A duplicate of the parent, or a parent's
     parent the copy took nothing changed from, is then as good a source on the text's
     evidence, and only dates and priors can choose.
@@ -194,12 +194,12 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     (``1 / (1 + rivals)``). An estimate from this run's own figures: dates and priors
     can do better than a coin on ties, and a finer measure of fidelity could break some.
     """
+    from lineage.tree import fidelity as faithful
+
     pairs = result.pairs
     fid = pd.concat([
-        pd.DataFrame({"src": pairs["a"], "child": pairs["b"],
-                      "f": 0.8 * pairs["containment_ba"] + 0.2 * pairs["aligned_b"]}),
-        pd.DataFrame({"src": pairs["b"], "child": pairs["a"],
-                      "f": 0.8 * pairs["containment_ab"] + 0.2 * pairs["aligned_a"]}),
+        pd.DataFrame({"src": pairs["a"], "child": pairs["b"], "f": faithful(pairs, "b")}),
+        pd.DataFrame({"src": pairs["b"], "child": pairs["a"], "f": faithful(pairs, "a")}),
     ]).set_index(["src", "child"])["f"]
     fidelity = fid.to_dict()
     when = documents.set_index("id")["published"]

@@ -189,12 +189,12 @@ def find_candidates(conn, signatures: np.ndarray, keys: np.ndarray, terms: list[
     batch_df = pd.Series(np.concatenate([*terms, np.empty(0, np.int64)])).value_counts()
     # stored users of each term, counted only up to max_block_df + 1: past that the
     # term is unusable whatever the exact count (a common term has thousands of rows)
-    stored_df = dict(conn.execute(
+    stored_users = dict(conn.execute(
         "SELECT p.term, (SELECT COUNT(*) FROM (SELECT 1 FROM terms t WHERE t.term = p.term "
         "LIMIT ?)) FROM (SELECT DISTINCT term FROM probe_terms) p",
         (cc.max_block_df + 1,)).fetchall())
     usable = {int(t) for t, n in batch_df.items()
-              if n + stored_df.get(t, 0) <= cc.max_block_df}
+              if n + stored_users.get(t, 0) <= cc.max_block_df}
     shared = read_table(conn, (
         "SELECT p.qdoc, t.doc, COUNT(*) AS n FROM probe_terms p JOIN terms t ON t.term = p.term "
         "WHERE p.term IN (SELECT value FROM json_each(?)) GROUP BY p.qdoc, t.doc HAVING n >= ?"),

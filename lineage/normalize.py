@@ -21,7 +21,6 @@ __all__ = [
     "Tokens",
     "is_unspaced",
     "normalize_text",
-    "overlap_share",
     "quoted_spans",
     "sentence_table",
     "split_sentences",
@@ -216,11 +215,3 @@ def quoted_spans(text: str) -> np.ndarray:
     """``[start, end)`` spans of direct quotations (“…”, "…", «…», „…“, 「…」), shape (k, 2)."""
     spans = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
     return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-
-
-def overlap_share(spans: np.ndarray, start: int, end: int) -> float:
-    """Share of ``[start, end)`` covered by the (non-overlapping) ``spans``."""
-    if end <= start or len(spans) == 0:
-        return 0.0
-    over = np.clip(np.minimum(spans[:, 1], end) - np.maximum(spans[:, 0], start), 0, None)
-    return float(over.sum()) / (end - start)

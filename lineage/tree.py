@@ -32,8 +32,8 @@ import pandas as pd
 from lineage.config import TreeConfig
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
-__all__ = ["LATENT_COLUMNS", "build_tree", "latent_id", "latent_sources", "sibling_pairs",
-           "tree_sources"]
+__all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
+           "parent_choice", "sibling_pairs", "tree_sources"]
 
 #: Columns of the latent-source table: family, latent id, its children, reconstructed text.
 LATENT_COLUMNS = ("family", "id", "children", "text")
@@ -92,7 +92,7 @@ def build_tree(
     reuse = pairs[pairs["relation"].isin(REUSE_RELATIONS)]
     p = reuse["direction_p"].to_numpy()
     a, b = reuse["a"].to_numpy(), reuse["b"].to_numpy()
-    to_b, to_a = _fidelity(reuse, "b"), _fidelity(reuse, "a")
+    to_b, to_a = fidelity(reuse, "b"), fidelity(reuse, "a")
     near_b, near_a = _proximity(documents, reuse)
     near, likely = config.proximity_weight, config.source_weight
     prior = _root_prior(documents, members, wire)
@@ -112,12 +112,13 @@ def build_tree(
     q4 = np.round(p.astype(float), 4)
     prob = {(x, y): q for x, y, q in zip(a, b, q4, strict=True)}
     prob.update({(y, x): 1 - q for x, y, q in zip(a, b, q4, strict=True)})
-    r4 = reuse[["containment_ab", "containment_ba", "aligned_a", "aligned_b"]].astype(float)
+    r4 = reuse[["containment_ab", "containment_ba", "aligned_a", "aligned_b"]].astype(float
+                                                                                   ).round(4)
     candidates = pd.DataFrame({
         "u": np.concatenate([a, b]),
         "v": np.concatenate([b, a]),
-        "s": np.concatenate([_fidelity(r4.round(4), "b") * _plausible(q4),
-                             _fidelity(r4.round(4), "a") * _plausible(1 - q4)]),
+        "s": np.concatenate([fidelity(r4, "b") * _plausible(q4),
+                             fidelity(r4, "a") * _plausible(1 - q4)]),
     })
     # the choice is among the child's family: a pair across families (a digest and the
     # other story it took from) offers no parent
@@ -339,7 +340,7 @@ def _proximity(documents: pd.DataFrame, reuse: pd.DataFrame) -> tuple[np.ndarray
     return near_b, near_a
 
 
-def _fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
+def fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
     """How faithfully ``child`` (``"a"`` or ``"b"``) reproduces the other text: mostly
     the share of its shingles found verbatim in the other (one changed word shows),
     a little of its share inside shared passages (so that rewritten copies still
