@@ -188,3 +188,28 @@ def test_same_story_additions_keep_the_truth_consistent():
     pd.testing.assert_frame_equal(documents, again)
     with pytest.raises(ValueError, match="additions"):
         make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, additions="nearby")
+
+
+def test_same_story_pool_hands_out_the_nearest_articles_sentences_first():
+    from corpus import _Pool, _story_rank
+
+    roots = ["Bushfires burn near Sydney as crews fight the blaze in strong winds today.",
+             "The cricket team won the test match in Adelaide after a long batting day.",
+             "Firefighters say the bushfires near Sydney could burn for days in the heat. "
+             "Crews in Sydney expect the winds to ease by the weekend, officials said.",
+             "Cricket selectors named the squad for the Adelaide test on Monday afternoon. "
+             "The captain said the batting order would stay the same for the match."]
+    rank = _story_rank(roots, [0, 1], [2, 3], "en")
+    assert rank[0].tolist() == [0, 1] and rank[1].tolist() == [1, 0]  # fire -> 2, cricket -> 3
+    pool = _Pool([roots[2], roots[3]], "en", rank)
+    cricket = pool.take(2, family=1)
+    assert [uid for uid, _ in cricket] == ["local:1:0", "local:1:1"]
+    assert all("Adelaide" in text or "captain" in text for _, text in cricket)
+    fire = pool.take(2, family=0)
+    assert [uid for uid, _ in fire] == ["local:0:0", "local:0:1"]
+    assert all("Sydney" in text for _, text in fire)
+    with pytest.raises(ValueError, match="not enough"):  # each sentence goes out once
+        pool.take(1, family=0)
+    # without a ranking, sentences come from the unused articles in turn
+    plain = _Pool([roots[2], roots[3]], "en")
+    assert [uid for uid, _ in plain.take(3)] == ["local:0", "local:1", "local:2"]
