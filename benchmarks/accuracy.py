@@ -270,7 +270,7 @@ def evaluate(documents: pd.DataFrame, truth: Truth, result: Any) -> dict[str, An
 
 def run(*, families: int, seed: int, timestamps: bool = True, language: str = "en",
         missing_time: float = 0.3, wrong_time: float = 0.05, max_depth: int = 3,
-        additions: str = "unrelated") -> dict[str, Any]:
+        additions: str = "unrelated", expand_share: float = 0.0) -> dict[str, Any]:
     """Build a corpus, analyse it and score the result.
 
     Parameters
@@ -287,6 +287,9 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
         when newspapers each run an agency's text).
     additions : {"unrelated", "same-story"}, default "unrelated"
         Where copies' own sentences come from (see :func:`corpus.make_corpus`).
+    expand_share : float, default 0.0
+        Share of copies that run their parent's whole text inside a longer article of
+        their own (see :func:`corpus.make_corpus`).
 
     Returns
     -------
@@ -298,7 +301,7 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     documents, truth = make_corpus(load_roots(language), n_families=families, seed=seed,
                                    language=language, missing_time=missing_time,
                                    wrong_time=wrong_time, max_depth=max_depth,
-                                   additions=additions)
+                                   additions=additions, expand_share=expand_share)
     docs = documents.copy()
     if not timestamps:
         docs["published"] = pd.NaT
@@ -308,7 +311,7 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     metrics = evaluate(docs, truth, result)  # the dates the analysis saw
     metrics["corpus"] = {
         "families": families, "seed": seed, "language": language, "timestamps": timestamps,
-        "max_depth": max_depth, "additions": additions,
+        "max_depth": max_depth, "additions": additions, "expand_share": expand_share,
         "documents": len(documents),
         "true_pairs": truth.pairs["relation"].value_counts().to_dict(),
         "hidden_root_children": int(truth.parents["parent"].str.startswith(HIDDEN_PREFIX).sum()),
@@ -332,7 +335,8 @@ def format_report(m: dict[str, Any]) -> str:
     parts = [
         f"corpus: {c['documents']} documents, {c['families']} families, seed {c['seed']}, "
         f"language {c['language']}, timestamps {'on' if c['timestamps'] else 'off'}, copies up"
-        f" to depth {c['max_depth']}, {c['additions']} additions; "
+        f" to depth {c['max_depth']}, {c['additions']} additions"
+        f"{', %.0f%% expanded copies' % (100 * c['expand_share']) if c['expand_share'] else ''}; "
         f"true pairs {c['true_pairs']}; analyze took {m['seconds']} s",
         _table(rel_rows, "pair relations (pairs absent from output = not reuse; "
                          "same-story = not reuse)"),
@@ -384,13 +388,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--additions", choices=("unrelated", "same-story"), default="unrelated",
                         help="where copies' own sentences come from: unused articles in turn"
                              " (default) or those nearest the family's story")
+    parser.add_argument("--expand-share", type=float, default=0.0,
+                        help="share of copies that run the whole parent inside a longer"
+                             " article of their own (default 0)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     try:
         metrics = run(families=args.families, seed=args.seed, timestamps=not args.no_timestamps,
                       language=args.language, missing_time=args.missing_time,
                       wrong_time=args.wrong_time, max_depth=args.max_depth,
-                      additions=args.additions)
+                      additions=args.additions, expand_share=args.expand_share)
     except RuntimeError as err:  # the data package is missing
         print(f"error: {err}", file=sys.stderr)
         return 2

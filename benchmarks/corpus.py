@@ -377,7 +377,7 @@ def _copy(parent: _Doc, op: str, rng: np.random.Generator, pool: _Pool, language
           ) -> list[list[tuple[str, str]]]:
     paras = [list(p) for p in parent.paras]
     edit_rate = {"duplicate": 0.1, "trim": 0.2, "edit": 0.3, "reorder": 0.2,
-                 "paraphrase": 0.0, "partial": 0.2}[op]
+                 "paraphrase": 0.0, "partial": 0.2, "expand": 0.1}[op]
     if op == "trim" and len(paras) > 2:
         keep = max(2, round(len(paras) * rng.uniform(0.5, 0.8)))
         paras = paras[:keep]
@@ -407,6 +407,14 @@ def _copy(parent: _Doc, op: str, rng: np.random.Generator, pool: _Pool, language
         own = pool.take(n_own, parent.family)
         own_paras = [own[i:i + 2] for i in range(0, len(own), 2)]
         paras = own_paras[:1] + paras + own_paras[1:]
+    elif op == "expand":
+        # the whole text, run inside a longer article of the outlet's own: a local
+        # lead above it (half the time) and background after it
+        n_own = max(2, round(sum(len(p) for p in paras) * rng.uniform(0.3, 1.0)))
+        own = pool.take(n_own, parent.family)
+        own_paras = [own[i:i + 2] for i in range(0, len(own), 2)]
+        lead = own_paras[:1] if rng.random() < 0.5 else []
+        paras = lead + paras + own_paras[len(lead):]
     if edit_rate and language == "en":
         paras = [[(u, _light_edit(t, rng) if rng.random() < edit_rate else t) for u, t in p]
                  for p in paras]
@@ -456,6 +464,7 @@ def make_corpus(
     language: str = "en",
     min_root_words: int = 150,
     additions: str = "unrelated",
+    expand_share: float = 0.0,
 ) -> tuple[pd.DataFrame, Truth]:
     """Simulate a corpus of copied news with known truth.
 
@@ -490,6 +499,12 @@ def make_corpus(
         the unused articles most similar to the family's root, as local reporting on
         the same event would be. The second is harder for direction evidence that
         asks whether a side's extra text fits the shared story.
+    expand_share : float, default 0.0
+        Share of copies made by expansion instead of the usual operations: the whole
+        parent text (lightly edited) inside a longer article of the copy's own, with
+        its own lead above (half the time) and background after, as a newspaper runs a
+        short agency item. The source then lies wholly inside the copy, the opposite
+        of a trimmed copy. With 0 (the default) the corpus is as without this option.
 
     Returns
     -------
@@ -520,7 +535,7 @@ def make_corpus(
     docs: list[_Doc] = []
     for fam, r in enumerate(family_roots):
         docs.extend(_family(fam, roots[r], rng, pool, language, max_copies, max_depth,
-                            hidden_share))
+                            hidden_share, expand_share))
     extra: list[tuple[int, str, float, str]] = []  # (family or -1, text, time, kind)
     for fam, p in partners.items():
         root = next(d for d in docs if d.family == fam and d.depth == 0)
@@ -566,7 +581,8 @@ def _story_partners(roots: list[str], family_roots: list[int], unused: list[int]
 
 
 def _family(fam: int, text: str, rng: np.random.Generator, pool: _Pool, language: str,
-            max_copies: int, max_depth: int, hidden_share: float) -> list[_Doc]:
+            max_copies: int, max_depth: int, hidden_share: float,
+            expand_share: float = 0.0) -> list[_Doc]:
     hidden = rng.random() < hidden_share
     paras = _paragraphs(_sentences(text, language), rng)
     wire = [k for k, (_, w) in enumerate(OUTLETS) if w]
@@ -585,6 +601,8 @@ def _family(fam: int, text: str, rng: np.random.Generator, pool: _Pool, language
         op = str(rng.choice(_OPS, p=_OP_WEIGHTS))
         if language == "zh" and op == "paraphrase":
             op = "edit"
+        if expand_share and rng.random() < expand_share:
+            op = "expand"
         outlet = int(rng.integers(len(OUTLETS)))
         members.append(_Doc(-1, fam, outlet, _copy(parent, op, rng, pool, language),
                             parent=members.index(parent), depth=parent.depth + 1, op=op,

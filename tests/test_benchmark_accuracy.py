@@ -213,3 +213,27 @@ def test_same_story_pool_hands_out_the_nearest_articles_sentences_first():
     # without a ranking, sentences come from the unused articles in turn
     plain = _Pool([roots[2], roots[3]], "en")
     assert [uid for uid, _ in plain.take(3)] == ["local:0", "local:1", "local:2"]
+
+
+def test_expanded_copies_hold_all_their_parent_and_add_their_own():
+    from corpus import load_roots, make_corpus
+
+    documents, truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED,
+                                   expand_share=0.5)
+    parents = truth.parents
+    expanded = parents[(parents["op"] == "expand") & ~parents["parent"].str.startswith("hidden:")
+                       & (parents["parent"] != "")]
+    assert len(expanded) > 0
+    pairs = truth.pairs.set_index(["a", "b"])
+    for child, parent in zip(expanded["child"], expanded["parent"], strict=True):
+        row = pairs.loc[(min(child, parent), max(child, parent))]
+        cov_parent = row["cov_a"] if parent < child else row["cov_b"]
+        cov_child = row["cov_b"] if parent < child else row["cov_a"]
+        assert row["source"] == parent
+        assert cov_parent > 0.95 > cov_child  # all of the parent, and more of its own
+    # without the option the corpus is the one it always was
+    plain, _ = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED)
+    zero, zero_truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED,
+                                   expand_share=0.0)
+    pd.testing.assert_frame_equal(plain, zero)
+    assert "expand" not in set(zero_truth.parents["op"])
