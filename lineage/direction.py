@@ -3,7 +3,11 @@
 The score is positive when ``a`` is the likely source of ``b``. It adds
 
 * text: the copy is the more-covered side (a trimmed or excerpted copy lies
-  mostly inside its source), from aligned coverage and shingle containment;
+  mostly inside its source), from aligned coverage and shingle containment, as far
+  as the other side's extra text is the rest of its story (:func:`story_weight`):
+  extra text that fits the shared story much less than the story's own sentences
+  fit each other was brought in around a text taken whole, and makes its side the
+  copy;
 * time: up to ``time_weight`` towards the earlier article when both dates are
   known, growing with the gap (``1 - exp(-gap / 1 h)``: copies minutes apart are
   as likely siblings of one wire text as copies of each other) and fading for gaps
@@ -44,6 +48,7 @@ __all__ = [
     "likely_sources",
     "relative_difference",
     "staleness",
+    "story_weight",
     "trusted_times",
     "variant_support",
 ]
@@ -92,9 +97,12 @@ def direction_scores(
     config : TreeConfig
     """
     ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
-    text = (pairs["aligned_b"] - pairs["aligned_a"]).to_numpy() + 0.5 * (
-        pairs["containment_ba"] - pairs["containment_ab"]
-    ).to_numpy()
+    # what each side has beyond the other, in aligned text and in shingles
+    extra_a = (1 - pairs["aligned_a"].to_numpy()) + 0.5 * (1 - pairs["containment_ab"].to_numpy())
+    extra_b = (1 - pairs["aligned_b"].to_numpy()) + 0.5 * (1 - pairs["containment_ba"].to_numpy())
+    # the side with more of its own is the source if that is its own story
+    text = (extra_a - extra_b) * np.where(extra_a >= extra_b, story_weight(pairs, "a"),
+                                          story_weight(pairs, "b"))
     times = published.to_numpy()
     ta, tb = times[ai], times[bi]
     known = ~(pd.isna(ta) | pd.isna(tb))
@@ -116,6 +124,31 @@ def direction_scores(
         diff = (pairs["support_a"] - pairs["support_b"]).to_numpy(dtype=float)
         support = config.support_weight * np.nan_to_num(diff, nan=0.0)
     return text + config.time_weight * order + outlet + family + adds + support
+
+
+def story_weight(pairs: pd.DataFrame, side: str) -> np.ndarray:
+    """How far a side's extra text counts as the rest of its story, in [-1, 1].
+
+    A side with more of its own is the likely source when that extra is the story
+    the other side trimmed away (weight 1), and the likely copy when it was brought
+    in around a text taken whole (weight -1): a newspaper that runs all of a short
+    agency item inside a longer article of its own. :func:`direction_scores` weighs
+    the difference in extra text by the weight of the side that has more.
+
+    The weight is ``2 q - 1`` where ``q`` is the coherence of the side's additions
+    relative to its story fit (:func:`addition_coherence`), clipped to [0, 1]:
+    additions that fit as well as the story's own sentences fit each other count
+    fully, additions fitting half as well count for nothing. Where either is unknown
+    (no columns ``coherence_<side>`` and ``story_<side>``, nothing added, fewer than
+    two shared sentences) the weight is 1.
+    """
+    if f"story_{side}" not in pairs:
+        return np.ones(len(pairs))
+    added = pairs[f"coherence_{side}"].to_numpy(dtype=float)
+    story = pairs[f"story_{side}"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.clip(added / story, 0.0, 1.0)
+    return np.where(np.isfinite(q) & (story > 0), 2.0 * q - 1.0, 1.0)
 
 
 def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -214,14 +247,22 @@ def _union_lengths(key: np.ndarray, start: np.ndarray, stop: np.ndarray) -> pd.S
 
 
 def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: pd.DataFrame,
-                       vectors) -> tuple[np.ndarray, np.ndarray]:
-    """How well what each side adds fits the story they share.
+                       vectors, eligible: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How well what each side adds fits the story they share, and how well that
+    story's own sentences fit each other.
 
-    For each side, the mean over its sentences outside shared passages of their best
-    word TF-IDF cosine with its sentences inside them. A source's extra material is
-    the rest of the same story (dropped by the copy) and fits; a copy's additions
-    are local material brought in from elsewhere and fit less. A side that adds
-    nothing gets NaN (the comparison is then left out).
+    For each side, the *coherence* of its additions is the mean over its sentences
+    outside shared passages of their best word TF-IDF cosine with its sentences
+    inside them. A source's extra material is the rest of the same story (dropped by
+    the copy) and fits; a copy's additions are often material brought in from
+    elsewhere and fit less. A side that adds nothing gets NaN.
+
+    The *story fit* of a side is the same measure among its shared sentences (each
+    one's best cosine with another of them): what "fits the story" means for this
+    text, in its language and vocabulary. Additions that fit about as well are the
+    story's own; additions that fit much less were brought in. NaN for fewer than two
+    shared sentences.
 
     Parameters
     ----------
@@ -233,11 +274,15 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
         ``doc, start, end`` (:func:`lineage.normalize.sentence_table`).
     vectors : sparse matrix
         L2-normalised word TF-IDF rows of ``sentences``.
+    eligible : ndarray of bool, optional
+        Per sentence: counts as text. Other sentences (headings and scraps shorter
+        than a sentence) are neither shared nor added. All by default.
 
     Returns
     -------
-    (ndarray, ndarray)
-        Coherence of a's and of b's additions, aligned with ``pairs``.
+    (ndarray, ndarray, ndarray, ndarray)
+        Coherence of a's and of b's additions, then the story fit of a and of b,
+        aligned with ``pairs``.
     """
     doc = sentences["doc"].to_numpy()
     first = np.searchsorted(doc, np.arange(doc.max() + 2 if len(doc) else 1))
@@ -247,19 +292,34 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
     spans = {side: passages[[f"{side}_start", f"{side}_end"]].to_numpy() for side in "ab"}
     sims: dict[int, np.ndarray] = {}  # per document: its sentences' cosines, computed once
     out_a, out_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
+    story_a, story_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
     for n, (row, ai, bi) in enumerate(zip(pairs.index, pairs["ai"], pairs["bi"], strict=True)):
         rows = grouped.get(row)
         if rows is None:
             continue
-        for side, d, out in (("a", ai, out_a), ("b", bi, out_b)):
+        for side, d, out, story in (("a", ai, out_a, story_a), ("b", bi, out_b, story_b)):
             lo, hi = first[d], first[d + 1]
+            keep = np.ones(hi - lo, dtype=bool) if eligible is None else eligible[lo:hi]
             inside = _covered(starts[lo:hi], ends[lo:hi], spans[side][rows])
-            if inside.all() or not inside.any():
+            added, shared = keep & ~inside, keep & inside
+            if not shared.any():
                 continue
             if d not in sims:
                 sims[d] = _within(vectors, lo, hi)
-            out[n] = float(sims[d][~inside][:, inside].max(axis=1).mean())
-    return out_a, out_b
+            if added.any():
+                out[n] = float(sims[d][added][:, shared].max(axis=1).mean())
+            story[n] = _self_fit(sims[d][shared][:, shared])
+    return out_a, out_b, story_a, story_b
+
+
+def _self_fit(sims: np.ndarray) -> float:
+    """Mean over a document's sentences of the best cosine with another of them (NaN
+    for a single sentence)."""
+    if len(sims) < 2:
+        return np.nan
+    other = sims.copy()
+    np.fill_diagonal(other, -np.inf)
+    return float(other.max(axis=1).mean())
 
 
 def _group_rows(keys: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

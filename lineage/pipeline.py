@@ -461,10 +461,13 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     reuse_passages = passages[passages["pair"].isin(feats.index[reuse]) & ~passages["quote"]]
     feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(
         reuse_passages, feats[reuse], corpus.n_chars)
-    feats["coherence_a"], feats["coherence_b"] = np.nan, np.nan
-    feats.loc[reuse, "coherence_a"], feats.loc[reuse, "coherence_b"] = (
-        direction.addition_coherence(reuse_passages, feats[reuse], corpus.sentences,
-                                     sent_word))
+    sentences = corpus.sentences
+    # headings and scraps are nobody's additions; an outlet's boilerplate is its own
+    long_enough = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy()
+    fit = ["coherence_a", "coherence_b", "story_a", "story_b"]
+    feats[fit] = np.nan
+    feats.loc[reuse, fit] = np.column_stack(direction.addition_coherence(
+        reuse_passages, feats[reuse], sentences, sent_word, long_enough))
     feats["support_a"], feats["support_b"] = np.nan, np.nan
     feats.loc[reuse, "support_a"], feats.loc[reuse, "support_b"] = direction.variant_support(
         corpus.shingles, feats[reuse], docs_family)
@@ -475,8 +478,7 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     )
     feats["confidence"] = np.where(reuse, conf, 0.0)
     feats["direction_p"] = (1 + np.tanh(2 * signed)) / 2
-    sentences = corpus.sentences
-    eligible = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy() & ~corpus.boiler
+    eligible = long_enough & ~corpus.boiler
     n_sent = np.bincount(sentences["doc"].to_numpy()[eligible], minlength=len(corpus.texts))
     feats["evidence"] = [
         relation.describe(row, row["a"], row["b"], n_sent[row["ai"]], n_sent[row["bi"]],

@@ -199,8 +199,8 @@ def test_addition_coherence_without_passages():
                                 for c in ("a_start", "a_end", "b_start", "b_end")}})
     pairs = pd.DataFrame({"ai": [0], "bi": [1]})
     vectors = sp.csr_matrix(np.eye(3, dtype=np.float32))
-    out_a, out_b = addition_coherence(passages, pairs, sentences, vectors)
-    assert np.isnan(out_a).all() and np.isnan(out_b).all()
+    out = addition_coherence(passages, pairs, sentences, vectors)
+    assert len(out) == 4 and all(np.isnan(o).all() for o in out)
 
 
 def test_addition_coherence_exact():
@@ -214,10 +214,39 @@ def test_addition_coherence_exact():
     passages = pd.DataFrame({"pair": [7], "a_start": [0], "a_end": [20], "b_start": [0],
                              "b_end": [10]})
     pairs = pd.DataFrame({"ai": [0], "bi": [1]}, index=[7])
-    out_a, out_b = addition_coherence(passages, pairs, sentences, vectors)
+    out_a, out_b, story_a, story_b = addition_coherence(passages, pairs, sentences, vectors)
     # a's added sentence: best cosine with a shared one 0.6 (not 0.0, the worst);
     # b's added sentences: 0.0 and 0.8, mean 0.4
     assert out_a.tolist() == pytest.approx([0.6]) and out_b.tolist() == pytest.approx([0.4])
+    # a's two shared sentences are orthogonal: story fit 0; b shares one: unknown
+    assert story_a.tolist() == pytest.approx([0.0]) and np.isnan(story_b).all()
+
+
+def test_story_fit_and_ineligible_sentences():
+    from lineage.direction import addition_coherence
+
+    # doc 0 (the whole of it shared): three sentences; doc 1: the same three, then a
+    # foreign one and a footer (not eligible: boilerplate), which is nobody's addition
+    sentences = pd.DataFrame({"doc": [0, 0, 0, 1, 1, 1, 1, 1],
+                              "start": [0, 10, 20, 0, 10, 20, 30, 40],
+                              "end": [10, 20, 30, 10, 20, 30, 40, 50]})
+    story = [[1, 0, 0, 0], [0.8, 0.6, 0, 0], [0, 1, 0, 0]]
+    vectors = sp.csr_matrix(np.array(story + story + [[0.1, 0, 0.995, 0], [0, 0, 0, 1]],
+                                     dtype=np.float64))
+    passages = pd.DataFrame({"pair": [0], "a_start": [0], "a_end": [30], "b_start": [0],
+                             "b_end": [30]})
+    pairs = pd.DataFrame({"ai": [0], "bi": [1]})
+    eligible = np.array([True] * 7 + [False])
+    out_a, out_b, story_a, story_b = addition_coherence(passages, pairs, sentences, vectors,
+                                                        eligible)
+    # best cosine of each story sentence with another: 0.8, 0.8 and 0.6
+    assert story_a.tolist() == pytest.approx([2.2 / 3]) and story_b.tolist() == pytest.approx(
+        [2.2 / 3])
+    # a adds nothing; b adds one foreign sentence (best fit 0.1), the footer not counted
+    assert np.isnan(out_a).all() and out_b.tolist() == pytest.approx([0.1])
+    # every sentence eligible: the footer (orthogonal to the story) is an addition too
+    _, out_b, _, _ = addition_coherence(passages, pairs, sentences, vectors)
+    assert out_b.tolist() == pytest.approx([0.05])
 
 
 def _exclusive_by_character(passages, pairs, n_chars):
@@ -280,3 +309,29 @@ def test_addition_fit_is_compared_relative_to_each_other():
     scores = direction_scores(pairs, published, np.zeros(2, dtype=bool), config)
     # b's additions fit better in the first pair, a's in the second, by the same ratio
     assert scores.tolist() == pytest.approx([-0.2, 0.2])
+
+
+def test_story_weight():
+    from lineage.direction import story_weight
+
+    pairs = pd.DataFrame({"coherence_a": [0.1, 0.05, 0.02, 0.2, np.nan, 0.1],
+                          "story_a": [0.1, 0.1, 0.1, 0.1, 0.1, 0.0]})
+    # fits as well as the story: 1; half as well: 0; a fifth: -0.6; better: capped at 1;
+    # nothing added or no story fit: 1 (the text evidence as it stands)
+    assert story_weight(pairs, "a").tolist() == pytest.approx([1.0, 0.0, -0.6, 1.0, 1.0, 1.0])
+    assert story_weight(pairs.drop(columns="story_a"), "a").tolist() == [1.0] * 6
+
+
+def test_a_copy_that_runs_the_whole_source_and_adds_foreign_text_is_the_copy():
+    """b holds all of a (a newspaper running a short agency item whole) and a third
+    again of its own. Containment alone calls a the trimmed copy; when b's own text
+    fits the story much less than the story's sentences fit each other, b is the copy;
+    when it fits as well (the rest of one story, trimmed away by a), b is the source."""
+    base = {"ai": [0, 0], "bi": [1, 1], "aligned_a": [1.0, 1.0], "aligned_b": [0.7, 0.7],
+            "containment_ab": [1.0, 1.0], "containment_ba": [0.6, 0.6],
+            "coherence_a": [np.nan, np.nan], "story_a": [0.1, 0.1],
+            "coherence_b": [0.01, 0.1], "story_b": [0.1, 0.1]}
+    scores = direction_scores(pd.DataFrame(base), times(None, None), NO_WIRE[:2],
+                              TreeConfig(addition_weight=0.0))
+    # b's extra: 0.3 aligned + 0.5 * 0.4 shingles = 0.5, weighted 2 * 0.1 - 1 = -0.8 / 1
+    assert scores.tolist() == pytest.approx([0.4, -0.5])
