@@ -218,8 +218,7 @@ def test_same_story_pool_hands_out_the_nearest_articles_sentences_first():
 def test_expanded_copies_hold_all_their_parent_and_add_their_own():
     from corpus import load_roots, make_corpus
 
-    documents, truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED,
-                                   expand_share=0.5)
+    _, truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, expand_share=0.5)
     parents = truth.parents
     expanded = parents[(parents["op"] == "expand") & ~parents["parent"].str.startswith("hidden:")
                        & (parents["parent"] != "")]
