@@ -41,9 +41,12 @@ import scipy.sparse as sp
 from lineage.config import TreeConfig
 
 __all__ = [
+    "TERMS",
     "addition_coherence",
     "direction_scores",
+    "direction_terms",
     "exclusive_shares",
+    "explain_direction",
     "is_wire",
     "likely_sources",
     "relative_difference",
@@ -84,7 +87,8 @@ def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
 def direction_scores(
     pairs: pd.DataFrame, published: pd.Series, wire: np.ndarray, config: TreeConfig
 ) -> np.ndarray:
-    """Signed score per pair, > 0 when ``a`` is the likely source of ``b``.
+    """Signed score per pair, > 0 when ``a`` is the likely source of ``b``: the sum of
+    :func:`direction_terms`.
 
     Parameters
     ----------
@@ -96,13 +100,32 @@ def direction_scores(
         By document position.
     config : TreeConfig
     """
+    return direction_terms(pairs, published, wire, config)[list(TERMS)].sum(axis=1).to_numpy()
+
+
+#: The evidence terms of a direction score, in the order :func:`direction_terms` gives.
+TERMS = ("text", "time", "outlet", "family", "support", "additions")
+
+
+def direction_terms(
+    pairs: pd.DataFrame, published: pd.Series, wire: np.ndarray, config: TreeConfig
+) -> pd.DataFrame:
+    """Each kind of evidence's share of the direction score (> 0 towards ``a``).
+
+    Columns :data:`TERMS`, one row per pair (same index): ``text`` (containment, by
+    the story weight), ``time``, ``outlet`` (wire service), ``family`` (material shared
+    with third members), ``support`` (wording kept by the family) and ``additions``
+    (how well each side's own text fits). Parameters as :func:`direction_scores`; the
+    terms a table lacks the columns for are 0. A last column, ``turned``, is True where
+    the side with more text of its own is, by the story weight, the copy.
+    """
     ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
     # what each side has beyond the other, in aligned text and in shingles
     extra_a = (1 - pairs["aligned_a"].to_numpy()) + 0.5 * (1 - pairs["containment_ab"].to_numpy())
     extra_b = (1 - pairs["aligned_b"].to_numpy()) + 0.5 * (1 - pairs["containment_ba"].to_numpy())
     # the side with more of its own is the source if that is its own story
-    text = (extra_a - extra_b) * np.where(extra_a >= extra_b, story_weight(pairs, "a"),
-                                          story_weight(pairs, "b"))
+    weight = np.where(extra_a >= extra_b, story_weight(pairs, "a"), story_weight(pairs, "b"))
+    text = (extra_a - extra_b) * weight
     times = published.to_numpy()
     ta, tb = times[ai], times[bi]
     known = ~(pd.isna(ta) | pd.isna(tb))
@@ -111,19 +134,66 @@ def direction_scores(
     order[known] = (np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
                     * staleness(gap, config.stale_after_hours))
     outlet = _WIRE_BONUS * (wire[ai].astype(float) - wire[bi].astype(float))
-    family = 0.0
+    family = np.zeros(len(pairs))
     if "excl_a" in pairs:
         family = config.family_weight * (pairs["excl_a"] - pairs["excl_b"]).to_numpy()
-    adds = 0.0
+    adds = np.zeros(len(pairs))
     if "coherence_a" in pairs:
         ca = pairs["coherence_a"].to_numpy(dtype=float)
         cb = pairs["coherence_b"].to_numpy(dtype=float)
         adds = config.addition_weight * relative_difference(ca, cb)
-    support = 0.0
+    support = np.zeros(len(pairs))
     if "support_a" in pairs:
         diff = (pairs["support_a"] - pairs["support_b"]).to_numpy(dtype=float)
         support = config.support_weight * np.nan_to_num(diff, nan=0.0)
-    return text + config.time_weight * order + outlet + family + adds + support
+    return pd.DataFrame({"text": text, "time": config.time_weight * order, "outlet": outlet,
+                         "family": family, "support": support, "additions": adds,
+                         "turned": weight < 0}, index=pairs.index)
+
+
+def explain_direction(terms: pd.DataFrame, a: pd.Series, b: pd.Series,
+                      *, at_least: float = 0.05) -> list[str]:
+    """A clause per pair naming the evidence that points to its likely source.
+
+    The terms of :func:`direction_terms` that lean the way the score does by at least
+    ``at_least``, largest first (at most three); "" where the score is within the
+    unknown band around 0 (see :func:`likely_sources`).
+
+    Parameters
+    ----------
+    terms : DataFrame
+        From :func:`direction_terms`.
+    a, b : Series of str
+        The pairs' document ids, aligned with ``terms``.
+    """
+    values = terms[list(TERMS)].to_numpy(dtype=float)
+    total = values.sum(axis=1)
+    out = []
+    for row, score, turned, x, y in zip(values, total, terms["turned"], a, b, strict=True):
+        if np.tanh(2 * abs(score)) < _UNKNOWN:
+            out.append("")
+            continue
+        src, copy, lean = (x, y, row) if score > 0 else (y, x, -row)
+        top = [k for k in np.argsort(-lean, kind="stable") if lean[k] >= at_least][:3]
+        reasons = [_reason(TERMS[k], src, copy, bool(turned)) for k in top]
+        out.append(f"{src} is the likely source: " + ("; ".join(reasons) if reasons
+                                                        else "many small signs, none strong"))
+    return out
+
+
+def _reason(term: str, src: str, copy: str, turned: bool) -> str:
+    if term == "text":
+        if turned:
+            return (f"{copy} holds the shared text inside more of its own that fits the "
+                    "story poorly, as a copy's additions do")
+        return f"more of {copy} lies inside {src} than the other way round"
+    return {
+        "time": f"{src} was published first",
+        "outlet": f"{src} is a wire service",
+        "family": f"{src} carries text other family members share and {copy} lacks",
+        "support": f"where the two differ, the rest of the family keeps {src}'s wording",
+        "additions": f"{src}'s own text fits the shared story better than {copy}'s",
+    }[term]
 
 
 def story_weight(pairs: pd.DataFrame, side: str) -> np.ndarray:

@@ -471,7 +471,8 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     feats["support_a"], feats["support_b"] = np.nan, np.nan
     feats.loc[reuse, "support_a"], feats.loc[reuse, "support_b"] = direction.variant_support(
         corpus.shingles, feats[reuse], docs_family)
-    signed = direction.direction_scores(feats, when, wire, config.tree)
+    terms = direction.direction_terms(feats, when, wire, config.tree)
+    signed = terms[list(direction.TERMS)].sum(axis=1).to_numpy()
     side, conf = direction.likely_sources(signed)
     feats["likely_source"] = np.where(
         reuse & (side == "a"), feats["a"], np.where(reuse & (side == "b"), feats["b"], "")
@@ -485,6 +486,13 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
                           corpus.n_shingle)
         for row in feats.to_dict("records")
     ]
+    why = pd.Series(direction.explain_direction(terms[reuse], feats.loc[reuse, "a"],
+                                                feats.loc[reuse, "b"]),
+                    index=feats.index[reuse], dtype=object)
+    why = why[why != ""]
+    if len(why):
+        feats.loc[why.index, "evidence"] = (feats.loc[why.index, "evidence"]
+                                            + "; on this pair alone, " + why)
 
 
 # -- helpers ---------------------------------------------------------------------

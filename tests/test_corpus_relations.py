@@ -92,6 +92,9 @@ def test_verbatim_copy_is_duplicate_of_original(result):
     assert row["relation"] == "duplicate"
     assert row["jaccard"] == 1.0
     assert row["likely_source"] == ORIGINAL  # same text: only the earlier date decides
+    # and the evidence says so, naming that alone
+    assert row["evidence"].endswith(
+        f"on this pair alone, {ORIGINAL} is the likely source: {ORIGINAL} was published first")
 
 
 def test_trimmed_copy_is_wholly_derived_from_original(result):
@@ -100,6 +103,7 @@ def test_trimmed_copy_is_wholly_derived_from_original(result):
     assert row["likely_source"] == ORIGINAL
     # the copy lies mostly inside the original, not the other way round
     assert row["aligned_a"] > 0.8 and 0.5 < row["aligned_b"] < 0.7
+    assert f"more of {TRIMMED} lies inside {ORIGINAL} than the other way round" in row["evidence"]
 
 
 def test_paraphrase_is_reuse_of_original(result):
