@@ -202,6 +202,9 @@ class TreeConfig:
         and one 0.03 behind barely counts. A tree edge's confidence is the direction
         probability times this. Chosen for calibration on the accuracy benchmark's
         seeds 1-3 (Brier score) and checked on seeds 4-5.
+    opening_weight : float
+        Weight of the share of each text that stands above its first shared sentence
+        (0.5): a copy adds a lead of its own, a source keeps its lead in its copies.
     wire_sources : tuple of str
         Outlets treated as likely roots (wire services and news agencies, in Latin
         and in their own scripts), matched case-insensitively as whole words of
@@ -221,6 +224,7 @@ class TreeConfig:
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.08
     parent_sharpness: float = 100.0
+    opening_weight: float = 0.5
     wire_sources: tuple[str, ...] = (
         # international and national news agencies, as outlets name them
         "associated press", "ap", "reuters", "afp", "agence france-presse",

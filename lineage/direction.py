@@ -24,7 +24,11 @@ The score is positive when ``a`` is the likely source of ``b``. It adds
 * additions: ``addition_weight`` towards the side whose own text (outside the shared
   passages) fits the shared story better (:func:`addition_coherence`), the two fits
   compared relative to each other (:func:`relative_difference`): a source's extra
-  text is the rest of its story, a copy's additions are brought in from elsewhere.
+  text is the rest of its story, a copy's additions are brought in from elsewhere;
+* opening: ``opening_weight`` times the difference in the shares of the two texts
+  that stand above their first shared sentence: a copy keeps its source's lead and
+  adds at the edges (a local lead above an agency text), while a source's own text
+  is what its copies dropped, mostly the end.
 
 Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknown.
 """
@@ -104,7 +108,7 @@ def direction_scores(
 
 
 #: The evidence terms of a direction score, in the order :func:`direction_terms` gives.
-TERMS = ("text", "time", "outlet", "family", "support", "additions")
+TERMS = ("text", "time", "outlet", "family", "support", "additions", "opening")
 
 
 def direction_terms(
@@ -114,8 +118,9 @@ def direction_terms(
 
     Columns :data:`TERMS`, one row per pair (same index): ``text`` (containment, by
     the story weight), ``time``, ``outlet`` (wire service), ``family`` (material shared
-    with third members), ``support`` (wording kept by the family) and ``additions``
-    (how well each side's own text fits). Parameters as :func:`direction_scores`; the
+    with third members), ``support`` (wording kept by the family), ``additions``
+    (how well each side's own text fits) and ``opening`` (a lead of one's own above
+    the shared text). Parameters as :func:`direction_scores`; the
     terms a table lacks the columns for are 0. A last column, ``turned``, is True where
     the side with more text of its own is, by the story weight, the copy.
     """
@@ -146,9 +151,13 @@ def direction_terms(
     if "support_a" in pairs:
         diff = (pairs["support_a"] - pairs["support_b"]).to_numpy(dtype=float)
         support = config.support_weight * np.nan_to_num(diff, nan=0.0)
+    opening = np.zeros(len(pairs))
+    if "opening_a" in pairs:
+        diff = (pairs["opening_b"] - pairs["opening_a"]).to_numpy(dtype=float)
+        opening = config.opening_weight * np.nan_to_num(diff, nan=0.0)
     return pd.DataFrame({"text": text, "time": config.time_weight * order, "outlet": outlet,
                          "family": family, "support": support, "additions": adds,
-                         "turned": weight < 0}, index=pairs.index)
+                         "opening": opening, "turned": weight < 0}, index=pairs.index)
 
 
 def explain_direction(terms: pd.DataFrame, a: pd.Series, b: pd.Series,
@@ -193,6 +202,8 @@ def _reason(term: str, src: str, copy: str, turned: bool) -> str:
         "family": f"{src} carries text other family members share and {copy} lacks",
         "support": f"where the two differ, the rest of the family keeps {src}'s wording",
         "additions": f"{src}'s own text fits the shared story better than {copy}'s",
+        "opening": f"{copy} opens with more text of its own above the shared text, as a "
+                   "copy's added lead does",
     }[term]
 
 
@@ -317,10 +328,9 @@ def _union_lengths(key: np.ndarray, start: np.ndarray, stop: np.ndarray) -> pd.S
 
 
 def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: pd.DataFrame,
-                       vectors, eligible: np.ndarray | None = None
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """How well what each side adds fits the story they share, and how well that
-    story's own sentences fit each other.
+                       vectors, eligible: np.ndarray | None = None) -> pd.DataFrame:
+    """How well what each side adds fits the story they share, how well that story's
+    own sentences fit each other, and how much of each side comes before it.
 
     For each side, the *coherence* of its additions is the mean over its sentences
     outside shared passages of their best word TF-IDF cosine with its sentences
@@ -333,6 +343,10 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
     text, in its language and vocabulary. Additions that fit about as well are the
     story's own; additions that fit much less were brought in. NaN for fewer than two
     shared sentences.
+
+    The *opening* of a side is the share of its sentences that stand before the first
+    one it shares: a lead of its own above the shared text. A copy keeps its source's
+    lead and adds at the edges, so an opening of its own is a copy's mark.
 
     Parameters
     ----------
@@ -350,9 +364,9 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
 
     Returns
     -------
-    (ndarray, ndarray, ndarray, ndarray)
-        Coherence of a's and of b's additions, then the story fit of a and of b,
-        aligned with ``pairs``.
+    DataFrame
+        ``coherence_a, coherence_b, story_a, story_b, opening_a, opening_b``, indexed
+        like ``pairs``.
     """
     doc = sentences["doc"].to_numpy()
     first = np.searchsorted(doc, np.arange(doc.max() + 2 if len(doc) else 1))
@@ -363,11 +377,13 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
     sims: dict[int, np.ndarray] = {}  # per document: its sentences' cosines, computed once
     out_a, out_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
     story_a, story_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
+    opening_a, opening_b = np.zeros(len(pairs)), np.zeros(len(pairs))
     for n, (row, ai, bi) in enumerate(zip(pairs.index, pairs["ai"], pairs["bi"], strict=True)):
         rows = grouped.get(row)
         if rows is None:
             continue
-        for side, d, out, story in (("a", ai, out_a, story_a), ("b", bi, out_b, story_b)):
+        for side, d, out, story, opening in (("a", ai, out_a, story_a, opening_a),
+                                             ("b", bi, out_b, story_b, opening_b)):
             lo, hi = first[d], first[d + 1]
             keep = np.ones(hi - lo, dtype=bool) if eligible is None else eligible[lo:hi]
             inside = _covered(starts[lo:hi], ends[lo:hi], spans[side][rows])
@@ -379,7 +395,10 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
             if added.any():
                 out[n] = float(sims[d][added][:, shared].max(axis=1).mean())
             story[n] = _self_fit(sims[d][shared][:, shared])
-    return out_a, out_b, story_a, story_b
+            opening[n] = (added & (np.cumsum(shared) == 0)).sum() / keep.sum()
+    return pd.DataFrame({"coherence_a": out_a, "coherence_b": out_b, "story_a": story_a,
+                         "story_b": story_b, "opening_a": opening_a, "opening_b": opening_b},
+                        index=pairs.index)
 
 
 def _self_fit(sims: np.ndarray) -> float:

@@ -464,10 +464,9 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     sentences = corpus.sentences
     # headings and scraps are nobody's additions; an outlet's boilerplate is its own
     long_enough = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy()
-    fit = ["coherence_a", "coherence_b", "story_a", "story_b"]
-    feats[fit] = np.nan
-    feats.loc[reuse, fit] = np.column_stack(direction.addition_coherence(
-        reuse_passages, feats[reuse], sentences, sent_word, long_enough))
+    fit = direction.addition_coherence(reuse_passages, feats[reuse], sentences, sent_word,
+                                       long_enough)
+    feats[list(fit.columns)] = fit.reindex(feats.index)
     feats["support_a"], feats["support_b"] = np.nan, np.nan
     feats.loc[reuse, "support_a"], feats.loc[reuse, "support_b"] = direction.variant_support(
         corpus.shingles, feats[reuse], docs_family)

@@ -200,7 +200,10 @@ def test_addition_coherence_without_passages():
     pairs = pd.DataFrame({"ai": [0], "bi": [1]})
     vectors = sp.csr_matrix(np.eye(3, dtype=np.float32))
     out = addition_coherence(passages, pairs, sentences, vectors)
-    assert len(out) == 4 and all(np.isnan(o).all() for o in out)
+    assert out.columns.tolist() == ["coherence_a", "coherence_b", "story_a", "story_b",
+                                    "opening_a", "opening_b"]
+    assert out[["coherence_a", "coherence_b", "story_a", "story_b"]].isna().all().all()
+    assert (out[["opening_a", "opening_b"]] == 0).all().all()
 
 
 def test_addition_coherence_exact():
@@ -214,7 +217,12 @@ def test_addition_coherence_exact():
     passages = pd.DataFrame({"pair": [7], "a_start": [0], "a_end": [20], "b_start": [0],
                              "b_end": [10]})
     pairs = pd.DataFrame({"ai": [0], "bi": [1]}, index=[7])
-    out_a, out_b, story_a, story_b = addition_coherence(passages, pairs, sentences, vectors)
+    fit = addition_coherence(passages, pairs, sentences, vectors)
+    out_a, out_b, story_a, story_b = (fit[c].to_numpy() for c in
+                                      ("coherence_a", "coherence_b", "story_a", "story_b"))
+    assert fit.index.tolist() == [7]
+    # a and b open with a shared sentence: no lead of their own
+    assert fit[["opening_a", "opening_b"]].to_numpy().tolist() == [[0.0, 0.0]]
     # a's added sentence: best cosine with a shared one 0.6 (not 0.0, the worst);
     # b's added sentences: 0.0 and 0.8, mean 0.4
     assert out_a.tolist() == pytest.approx([0.6]) and out_b.tolist() == pytest.approx([0.4])
@@ -237,16 +245,33 @@ def test_story_fit_and_ineligible_sentences():
                              "b_end": [30]})
     pairs = pd.DataFrame({"ai": [0], "bi": [1]})
     eligible = np.array([True] * 7 + [False])
-    out_a, out_b, story_a, story_b = addition_coherence(passages, pairs, sentences, vectors,
-                                                        eligible)
+    fit = addition_coherence(passages, pairs, sentences, vectors, eligible)
+    out_a, out_b, story_a, story_b = (fit[c].to_numpy() for c in
+                                      ("coherence_a", "coherence_b", "story_a", "story_b"))
     # best cosine of each story sentence with another: 0.8, 0.8 and 0.6
     assert story_a.tolist() == pytest.approx([2.2 / 3]) and story_b.tolist() == pytest.approx(
         [2.2 / 3])
     # a adds nothing; b adds one foreign sentence (best fit 0.1), the footer not counted
     assert np.isnan(out_a).all() and out_b.tolist() == pytest.approx([0.1])
     # every sentence eligible: the footer (orthogonal to the story) is an addition too
-    _, out_b, _, _ = addition_coherence(passages, pairs, sentences, vectors)
-    assert out_b.tolist() == pytest.approx([0.05])
+    fit = addition_coherence(passages, pairs, sentences, vectors)
+    assert fit["coherence_b"].tolist() == pytest.approx([0.05])
+
+
+def test_opening_is_the_share_of_a_text_above_its_first_shared_sentence():
+    from lineage.direction import addition_coherence
+
+    # doc 0: a lead of its own, two shared sentences, one more of its own;
+    # doc 1: the two shared sentences, then its own
+    sentences = pd.DataFrame({"doc": [0, 0, 0, 0, 1, 1, 1],
+                              "start": [0, 10, 20, 30, 0, 10, 20],
+                              "end": [10, 20, 30, 40, 10, 20, 30]})
+    vectors = sp.csr_matrix(np.eye(7))
+    passages = pd.DataFrame({"pair": [0], "a_start": [10], "a_end": [30], "b_start": [0],
+                             "b_end": [20]})
+    pairs = pd.DataFrame({"ai": [0], "bi": [1]})
+    fit = addition_coherence(passages, pairs, sentences, vectors)
+    assert fit[["opening_a", "opening_b"]].to_numpy().tolist() == [[0.25, 0.0]]
 
 
 def _exclusive_by_character(passages, pairs, n_chars):
@@ -368,7 +393,7 @@ def test_explain_direction_names_the_leaning_evidence_largest_first():
         "text": [0.5, -0.4, 0.01, 0.3, 0.04], "time": [0.2, 0.0, 0.0, -0.1, 0.04],
         "outlet": [0.0, 0.0, 0.0, 0.0, 0.0], "family": [-0.3, 0.0, 0.0, 0.0, 0.04],
         "support": [0.0, -0.1, 0.0, 0.0, 0.04], "additions": [0.0, 0.0, 0.02, 0.0, 0.04],
-        "turned": [False, True, False, False, False]})
+        "opening": [0.0, -0.06, 0.0, 0.0, 0.0], "turned": [False, True, False, False, False]})
     got = explain_direction(terms, pd.Series(["A"] * 5), pd.Series(["B"] * 5))
     assert got == [
         # the family term leans the other way and is not named
@@ -377,7 +402,8 @@ def test_explain_direction_names_the_leaning_evidence_largest_first():
         # score towards B; the containment evidence turned by A's poorly fitting extra text
         "B is the likely source: A holds the shared text inside more of its own that fits "
         "the story poorly, as a copy's additions do; where the two differ, the rest of the "
-        "family keeps B's wording",
+        "family keeps B's wording; A opens with more text of its own above the shared text, "
+        "as a copy's added lead does",
         # 0.03 in all: inside the band where the direction is unknown
         "",
         # 0.2 towards A, but from no single term of 0.05 or more than text
@@ -385,3 +411,12 @@ def test_explain_direction_names_the_leaning_evidence_largest_first():
         # 0.2 from five terms of 0.04
         "A is the likely source: many small signs, none strong",
     ]
+
+
+def test_a_lead_of_its_own_marks_the_copy():
+    pairs = pairs_table([(0, 1, 0.8, 0.8, 0.7, 0.7)]).assign(opening_a=[0.0], opening_b=[0.25])
+    # b opens with a quarter of its text before what it shares: b is the copy
+    assert direction_scores(pairs, NO_DATES, NO_WIRE, CFG).tolist() == pytest.approx(
+        [CFG.opening_weight * 0.25])
+    assert direction_scores(pairs.assign(opening_b=[np.nan]), NO_DATES, NO_WIRE,
+                            CFG).tolist() == pytest.approx([0.0])
