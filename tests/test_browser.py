@@ -108,6 +108,10 @@ def test_pair_view_highlights_both_kinds_and_links(browser_page, seeds, tmp_path
     # the whole page text of the two sides equals the two articles
     assert page.locator("#text-a").text_content() == texts[A]
     assert page.locator("#text-b").text_content() == texts[B]
+    # the pair's confidence, and the probability it stands for
+    conf = seeds.pairs.set_index(["a", "b"]).loc[(A, B), "confidence"]
+    scores = page.locator("#pair-view .scores").text_content()
+    assert f"confidence {conf:.3f} (probability {(1 + conf) / 2:.3f})" in scores
     shot = tmp_path / "pair_view.png"
     page.screenshot(path=str(shot))
     colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
