@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from lineage.direction import trusted_times
 from lineage.schema import REUSE_RELATIONS
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ CHART_DPI = 120
 _LATENT = "latent:"
 _ROOT_FACE, _MEMBER_FACE, _LATENT_FACE = "#fde3c3", "#d8e6f5", "#ffffff"
 _NO_DATE = "#eeeeee"
+_DOUBTED = "#d62728"
 _LABEL_CHARS = 26
 _LABELLED_POINTS = 30
 
@@ -176,7 +178,10 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
 
     Each family is a row (largest at the top), then a row of articles in no
     family. Roots are stars, copies dots; arrows run parent to child. Articles
-    without a publication date sit in a shaded "no date" strip at the right.
+    without a publication date sit in a shaded "no date" strip at the right. A date
+    far from the rest of its family (see :func:`lineage.direction.trusted_times`),
+    which the direction evidence does not use, is ringed in red: an arrow running
+    back in time to or from it is a wrong date, not a copy from the future.
 
     Parameters
     ----------
@@ -213,6 +218,12 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
     parents = tables.tree["parent"].astype(str)
     roots = set(tables.tree.loc[(parents == "") | parents.str.startswith(_LATENT), "child"])
     colors = _family_colors(shown)
+    doubted = (when.notna() & trusted_times(when.reset_index(drop=True),
+                                            fam.reset_index(drop=True)).isna().to_numpy()
+               & keep)
+    if doubted.any():
+        ax.scatter(x[doubted], y[doubted], s=150, marker="o", facecolors="none", zorder=4,
+                   edgecolors=_DOUBTED, linewidths=1.3, gid="doubted-dates")
     for k in [*shown, None]:
         sel = keep & (loose.to_numpy() if k is None else (fam == k).fillna(False).to_numpy())
         if not sel.any():
@@ -269,6 +280,10 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
         handles.insert(2, Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
                                  markeredgecolor="#555555", markersize=6,
                                  label="in no family (no reuse found)"))
+    if doubted.any():
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              markeredgecolor=_DOUBTED, markersize=9,
+                              label="date far from its family's: likely wrong, not used"))
     if strip is not None:
         handles.append(Patch(color=_NO_DATE, label="no date (placed at the side)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,

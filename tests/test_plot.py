@@ -218,3 +218,48 @@ def test_heatmap_orders_by_family_and_caps(corpus100: Analysis) -> None:
         assert "30 of 100" in ax.get_title(loc="left")
     finally:
         plt.close(fig)
+
+
+def test_timeline_rings_a_date_far_from_its_family() -> None:
+    import matplotlib.pyplot as plt
+
+    documents = pd.DataFrame({
+        "id": ["w", "c1", "c2", "c3", "lone"],
+        "published": pd.to_datetime(["2024-03-30T08:00Z", "2024-03-12T09:00Z",
+                                     "2024-03-12T10:00Z", "2024-03-12T11:30Z",
+                                     "2024-03-30T08:00Z"], utc=True),
+        "family": pd.array([1, 1, 1, 1, pd.NA], dtype="Int64"),
+    })
+    tree = pd.DataFrame({"child": ["w", "c1", "c2", "c3"], "parent": ["", "w", "w", "w"],
+                         "confidence": [0.9] * 4, "evidence": [""] * 4})
+    families = pd.DataFrame({"family": [1] * 4, "id": ["w", "c1", "c2", "c3"],
+                             "role": ["root", "member", "member", "member"]})
+    tables = {"documents": documents, "families": families, "tree": tree}
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_timeline(tables, ax=ax)
+        (rings,) = [c for c in ax.collections if c.get_gid() == "doubted-dates"]
+        # the wire's date, 18 days after its three copies: one ring, at its place
+        # (the article in no family, on the same day, is not ringed)
+        assert len(rings.get_offsets()) == 1
+        from matplotlib import dates as mdates
+
+        x, _ = rings.get_offsets()[0]
+        assert x == pytest.approx(mdates.date2num(pd.Timestamp("2024-03-30T08:00Z")))
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "date far from its family's: likely wrong, not used" in labels
+    finally:
+        plt.close(fig)
+
+
+def test_timeline_without_doubted_dates_has_no_ring(seeds: Analysis) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_timeline(seeds, ax=ax)
+        assert not [c for c in ax.collections if c.get_gid() == "doubted-dates"]
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert not any("far from its family" in t for t in labels)
+    finally:
+        plt.close(fig)
