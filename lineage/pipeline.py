@@ -462,7 +462,8 @@ def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_w
     feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(
         reuse_passages, feats[reuse], corpus.n_chars)
     sentences = corpus.sentences
-    # headings and scraps are nobody's additions; an outlet's boilerplate is its own
+    # headings and scraps are nobody's additions; an outlet's boilerplate stays in, as
+    # lines of its own that it added
     long_enough = (sentences["n_chars"] >= config.sentences.min_chars).to_numpy()
     fit = direction.addition_coherence(reuse_passages, feats[reuse], sentences, sent_word,
                                        long_enough)

@@ -218,9 +218,8 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
     parents = tables.tree["parent"].astype(str)
     roots = set(tables.tree.loc[(parents == "") | parents.str.startswith(_LATENT), "child"])
     colors = _family_colors(shown)
-    doubted = (when.notna() & trusted_times(when.reset_index(drop=True),
-                                            fam.reset_index(drop=True)).isna().to_numpy()
-               & keep)
+    trusted = trusted_times(when.reset_index(drop=True), fam.reset_index(drop=True))
+    doubted = when.notna().to_numpy() & trusted.isna().to_numpy() & keep
     if doubted.any():
         ax.scatter(x[doubted], y[doubted], s=150, marker="o", facecolors="none", zorder=4,
                    edgecolors=_DOUBTED, linewidths=1.3, gid="doubted-dates")
