@@ -120,9 +120,9 @@ def direction_terms(
     the story weight), ``time``, ``outlet`` (wire service), ``family`` (material shared
     with third members), ``support`` (wording kept by the family), ``additions``
     (how well each side's own text fits) and ``opening`` (a lead of one's own above
-    the shared text). Parameters as :func:`direction_scores`; the
-    terms a table lacks the columns for are 0. A last column, ``turned``, is True where
-    the side with more text of its own is, by the story weight, the copy.
+    the shared text). Parameters as :func:`direction_scores`; the terms a table lacks
+    the columns for are 0. A last column, ``turned``, is True where the side with more
+    text of its own is, by the story weight, the copy.
     """
     ai, bi = pairs["ai"].to_numpy(), pairs["bi"].to_numpy()
     # what each side has beyond the other, in aligned text and in shingles
