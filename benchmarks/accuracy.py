@@ -264,8 +264,28 @@ def evaluate(documents: pd.DataFrame, truth: Truth, result: Any) -> dict[str, An
         "passages": _passage_metrics(truth, result, lengths, lab),
         "tree": {**_tree_metrics(truth, result), **_tie_metrics(documents, truth, result),
                  **_confidence_metrics(truth, result)},
-        "direction": _direction_metrics(lab),
+        "direction": {**_direction_metrics(lab),
+                      "by_operation": _direction_by_operation(truth, result.pairs)},
     }
+
+
+def _direction_by_operation(truth: Truth, pairs: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """For each copy operation, how often a copy's pair with its own parent points the
+    right way on the pair's own evidence (``direction_p``, before the tree has its say).
+
+    Only copies whose parent is in the corpus and whose pair with it was found count.
+    """
+    par = truth.parents
+    par = par[(par["parent"] != "") & ~par["parent"].str.startswith(HIDDEN_PREFIX)]
+    first = np.minimum(par["child"], par["parent"])
+    second = np.maximum(par["child"], par["parent"])
+    p = pairs.set_index(["a", "b"])["direction_p"]
+    found = pd.MultiIndex.from_arrays([first, second]).isin(p.index)
+    got = p.reindex(pd.MultiIndex.from_arrays([first[found], second[found]])).to_numpy()
+    towards_parent = np.where(first[found].to_numpy() == par["parent"][found].to_numpy(),
+                              got, 1 - got)
+    right = pd.Series(towards_parent > 0.5).groupby(par["op"][found].to_numpy())
+    return {op: {"accuracy": round(float(r.mean()), 4), "n": int(r.size)} for op, r in right}
 
 
 def run(*, families: int, seed: int, timestamps: bool = True, language: str = "en",
@@ -366,6 +386,9 @@ def format_report(m: dict[str, Any]) -> str:
         f"  accuracy (pairs found)     {d['accuracy_found']:.3f} ({d['n_found']} of "
         f"{d['n_directed']})",
         f"  accuracy (all, missed = wrong) {d['accuracy_all']:.3f}",
+        "  a copy and its own parent, on the pair's own evidence, by copy operation: "
+        + ", ".join(f"{op} {v['accuracy']:.3f} ({v['n']})"
+                    for op, v in d["by_operation"].items()),
     ]
     return "\n".join(parts)
 

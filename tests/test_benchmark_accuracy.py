@@ -236,3 +236,20 @@ def test_expanded_copies_hold_all_their_parent_and_add_their_own():
                                    expand_share=0.0)
     pd.testing.assert_frame_equal(plain, zero)
     assert "expand" not in set(zero_truth.parents["op"])
+
+
+def test_direction_by_operation_reads_each_copy_against_its_own_parent():
+    from accuracy import _direction_by_operation
+    from corpus import Truth
+
+    parents = pd.DataFrame({
+        "child": ["r", "c1", "c2", "c3", "c4", "h1"],
+        "parent": ["", "r", "r", "c1", "r", "hidden:2"],
+        "family": [1, 1, 1, 1, 1, 2],
+        "op": ["", "trim", "trim", "expand", "edit", "trim"]})
+    # c1 right (r above), c2 wrong, c3 right (b = c3 is the copy), c4's pair not found
+    pairs = pd.DataFrame({"a": ["c1", "c2", "c1"], "b": ["r", "r", "c3"],
+                          "direction_p": [0.2, 0.7, 0.9]})
+    truth = Truth(pairs=pd.DataFrame(), spans=pd.DataFrame(), parents=parents)
+    assert _direction_by_operation(truth, pairs) == {
+        "expand": {"accuracy": 1.0, "n": 1}, "trim": {"accuracy": 0.5, "n": 2}}
