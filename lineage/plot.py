@@ -110,7 +110,9 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
     ax.set_title(f"Family {family}: who copied whom ({n_docs} articles)",
                  fontsize=font + 3, loc="left")
     width_in = ax.figure.get_size_inches()[0] * ax.get_position().width
-    legend = textwrap.fill(_tree_legend(graph), max(int(width_in * 72 / (font * 0.9 * 0.55)), 30))
+    doubted = any(" (?)" in t for t in labels.values())
+    legend = textwrap.fill(_tree_legend(graph, doubted),
+                           max(int(width_in * 72 / (font * 0.9 * 0.55)), 30))
     ax.text(0.0, -0.01, legend, transform=ax.transAxes, ha="left", va="top",
             fontsize=font * 0.9, color="#444444")
     return ax
@@ -563,8 +565,19 @@ def _heatmap_font(ax: Axes, n: int) -> float:
 # -- labels and drawing helpers ----------------------------------------------------
 
 
+def _doubted_dates(documents: pd.DataFrame) -> set[Any]:
+    """Ids whose date lies far from the rest of their family's (not used as evidence)."""
+    if not {"id", "published", "family"} <= set(documents.columns):
+        return set()
+    when = pd.to_datetime(documents["published"], utc=True).reset_index(drop=True)
+    trusted = trusted_times(when, documents["family"].reset_index(drop=True))
+    doubted = when.notna().to_numpy() & trusted.isna().to_numpy()
+    return set(documents["id"].to_numpy()[doubted])
+
+
 def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph) -> dict[Any, str]:
     docs = documents.set_index("id") if "id" in documents else documents
+    doubted = _doubted_dates(documents)
     labels = {}
     for node in graph.nodes:
         if graph.nodes[node]["latent"]:
@@ -579,7 +592,7 @@ def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph) -> dict[Any, str]:
             stamp = pd.Timestamp(when)
             stamp = stamp.tz_convert("UTC") if stamp.tzinfo else stamp
             lines.append(stamp.strftime("%Y-%m-%d %H:%M" if (stamp.hour or stamp.minute)
-                                        else "%Y-%m-%d"))
+                                        else "%Y-%m-%d") + (" (?)" if node in doubted else ""))
         else:
             lines.append("no date")
         if source:
@@ -605,11 +618,13 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _tree_legend(graph: nx.DiGraph) -> str:
+def _tree_legend(graph: nx.DiGraph, doubted: bool = False) -> str:
     parts = ["arrows: parent → child, width and number = confidence",
              "orange: root", "blue: copy"]
     if any(graph.nodes[n]["latent"] for n in graph.nodes):
         parts.append("dashed: unseen common source")
+    if doubted:
+        parts.append("(?): date far from the rest of the family's, likely wrong, not used")
     return "; ".join(parts)
 
 

@@ -220,9 +220,8 @@ def test_heatmap_orders_by_family_and_caps(corpus100: Analysis) -> None:
         plt.close(fig)
 
 
-def test_timeline_rings_a_date_far_from_its_family() -> None:
-    import matplotlib.pyplot as plt
-
+def _doubted_tables() -> dict[str, pd.DataFrame]:
+    """A wire dated 18 days after its three copies, and an article in no family."""
     documents = pd.DataFrame({
         "id": ["w", "c1", "c2", "c3", "lone"],
         "published": pd.to_datetime(["2024-03-30T08:00Z", "2024-03-12T09:00Z",
@@ -234,10 +233,15 @@ def test_timeline_rings_a_date_far_from_its_family() -> None:
                          "confidence": [0.9] * 4, "evidence": [""] * 4})
     families = pd.DataFrame({"family": [1] * 4, "id": ["w", "c1", "c2", "c3"],
                              "role": ["root", "member", "member", "member"]})
-    tables = {"documents": documents, "families": families, "tree": tree}
+    return {"documents": documents, "families": families, "tree": tree}
+
+
+def test_timeline_rings_a_date_far_from_its_family() -> None:
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots()
     try:
-        plot.draw_timeline(tables, ax=ax)
+        plot.draw_timeline(_doubted_tables(), ax=ax)
         (rings,) = [c for c in ax.collections if c.get_gid() == "doubted-dates"]
         # the wire's date, 18 days after its three copies: one ring, at its place
         # (the article in no family, on the same day, is not ringed)
@@ -261,5 +265,21 @@ def test_timeline_without_doubted_dates_has_no_ring(seeds: Analysis) -> None:
         assert not [c for c in ax.collections if c.get_gid() == "doubted-dates"]
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert not any("far from its family" in t for t in labels)
+    finally:
+        plt.close(fig)
+
+
+def test_tree_marks_a_doubted_date() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_tree(_doubted_tables(), 1, ax=ax)
+        labels = {str(t.get_gid()).removeprefix("node:"): t.get_text() for t in ax.texts
+                  if str(t.get_gid()).startswith("node:")}
+        assert "2024-03-30 08:00 (?)" in labels["w"]
+        assert all("(?)" not in labels[c] for c in ("c1", "c2", "c3"))
+        assert any("(?): date far from the rest of the family's" in t.get_text()
+                   for t in ax.texts)
     finally:
         plt.close(fig)
