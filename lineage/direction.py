@@ -49,6 +49,7 @@ __all__ = [
     "addition_coherence",
     "direction_scores",
     "direction_terms",
+    "doubted_dates",
     "exclusive_shares",
     "explain_direction",
     "is_wire",
@@ -432,6 +433,20 @@ def _covered(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndar
     over = np.clip(np.minimum(ends[:, None], spans[None, :, 1])
                    - np.maximum(starts[:, None], spans[None, :, 0]), 0, None).sum(axis=1)
     return over >= 0.5 * np.maximum(ends - starts, 1)
+
+
+def doubted_dates(documents: pd.DataFrame) -> np.ndarray:
+    """True for each document whose date :func:`trusted_times` sets aside: one far
+    from the rest of its family's, more likely a wrong date than a late copy.
+
+    ``documents`` needs ``published`` and ``family`` (by row); without them nothing
+    is doubted.
+    """
+    if not {"published", "family"} <= set(documents.columns):
+        return np.zeros(len(documents), dtype=bool)
+    when = pd.to_datetime(documents["published"], utc=True).reset_index(drop=True)
+    trusted = trusted_times(when, documents["family"].reset_index(drop=True))
+    return when.notna().to_numpy() & trusted.isna().to_numpy()
 
 
 def trusted_times(published: pd.Series, family: pd.Series, *, min_gap_hours: float = 48.0

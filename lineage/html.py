@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from lineage.direction import doubted_dates
 from lineage.pipeline import Analysis
 from lineage.schema import PAIR_COLUMNS, RELATIONS, REUSE_RELATIONS
 
@@ -279,6 +280,7 @@ def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
     docs = result.documents
     published = dict(zip(docs["id"], (_plain(v) for v in docs["published"]), strict=True))
     outlet = dict(zip(docs["id"], (str(v or "") for v in docs["source"]), strict=True))
+    doubted = set(docs["id"].to_numpy()[doubted_dates(docs)])
     tree = result.tree
     parent = dict(zip(tree["child"], tree["parent"], strict=True))
     conf = dict(zip(tree["child"], tree["confidence"], strict=True))
@@ -304,7 +306,7 @@ def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
         timeline = []
         for m in articles:
             timeline.append({"id": m, "published": published.get(m), "source": outlet.get(m, ""),
-                             "role": roles.get(m, "")})
+                             "role": roles.get(m, ""), "doubted": m in doubted})
         timeline.sort(key=lambda t: (t["published"] is None, t["published"] or "", t["id"]))
         out.append({"family": int(fam), "size": len(articles), "members": articles,
                     "tree": [_tree_node(r, children, info, set()) for r in sorted(roots)],

@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from lineage.direction import trusted_times
+from lineage.direction import doubted_dates
 from lineage.schema import REUSE_RELATIONS
 
 if TYPE_CHECKING:
@@ -220,8 +220,7 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
     parents = tables.tree["parent"].astype(str)
     roots = set(tables.tree.loc[(parents == "") | parents.str.startswith(_LATENT), "child"])
     colors = _family_colors(shown)
-    trusted = trusted_times(when.reset_index(drop=True), fam.reset_index(drop=True))
-    doubted = when.notna().to_numpy() & trusted.isna().to_numpy() & keep
+    doubted = doubted_dates(docs.assign(published=when, family=fam)) & keep
     if doubted.any():
         ax.scatter(x[doubted], y[doubted], s=150, marker="o", facecolors="none", zorder=4,
                    edgecolors=_DOUBTED, linewidths=1.3, gid="doubted-dates")
@@ -565,19 +564,10 @@ def _heatmap_font(ax: Axes, n: int) -> float:
 # -- labels and drawing helpers ----------------------------------------------------
 
 
-def _doubted_dates(documents: pd.DataFrame) -> set[Any]:
-    """Ids whose date lies far from the rest of their family's (not used as evidence)."""
-    if not {"id", "published", "family"} <= set(documents.columns):
-        return set()
-    when = pd.to_datetime(documents["published"], utc=True).reset_index(drop=True)
-    trusted = trusted_times(when, documents["family"].reset_index(drop=True))
-    doubted = when.notna().to_numpy() & trusted.isna().to_numpy()
-    return set(documents["id"].to_numpy()[doubted])
-
-
 def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph) -> dict[Any, str]:
     docs = documents.set_index("id") if "id" in documents else documents
-    doubted = _doubted_dates(documents)
+    doubted = (set(documents["id"].to_numpy()[doubted_dates(documents)])
+               if "id" in documents else set())
     labels = {}
     for node in graph.nodes:
         if graph.nodes[node]["latent"]:

@@ -131,3 +131,16 @@ def test_charts_are_inline_png(seeds):
     assert any(c["family"] is not None for c in images)
     assert "data:image/png;base64," in page
     assert not re.search(r'src="(?!data:)[^"]+\.png"', page)
+
+
+def test_a_date_far_from_its_family_is_flagged_in_the_family_timeline():
+    from fixtures.corpus import CORPUS
+
+    docs = pd.DataFrame(CORPUS)
+    # the paraphrase's feed date is four weeks after the rest of its family's
+    docs.loc[docs["id"] == "paraphrase", "published"] = "2024-04-09T11:00:00Z"
+    data = _embedded(render_html(lineage.analyze(docs)))
+    (family,) = data["families"]
+    flags = {t["id"]: t["doubted"] for t in family["timeline"]}
+    assert flags == {"wire-original": False, "verbatim-copy": False,
+                     "trimmed-copy-with-local-additions": False, "paraphrase": True}
