@@ -178,14 +178,17 @@ def explain_direction(terms: pd.DataFrame, a: pd.Series, b: pd.Series,
     """
     values = terms[list(TERMS)].to_numpy(dtype=float)
     total = values.sum(axis=1)
+    lean = values * np.where(total > 0, 1.0, -1.0)[:, None]  # towards the likely source
+    top = np.argsort(-lean, axis=1, kind="stable")[:, :3]
+    strong = np.take_along_axis(lean, top, axis=1) >= at_least
+    known = np.tanh(2 * np.abs(total)) >= _UNKNOWN
     out = []
-    for row, score, turned, x, y in zip(values, total, terms["turned"], a, b, strict=True):
-        if np.tanh(2 * abs(score)) < _UNKNOWN:
+    for k, turned, x, y in zip(range(len(total)), terms["turned"], a, b, strict=True):
+        if not known[k]:
             out.append("")
             continue
-        src, copy, lean = (x, y, row) if score > 0 else (y, x, -row)
-        top = [k for k in np.argsort(-lean, kind="stable") if lean[k] >= at_least][:3]
-        reasons = [_reason(TERMS[k], src, copy, bool(turned)) for k in top]
+        src, copy = (x, y) if total[k] > 0 else (y, x)
+        reasons = [_reason(TERMS[t], src, copy, bool(turned)) for t in top[k][strong[k]]]
         out.append(f"{src} is the likely source: " + ("; ".join(reasons) if reasons
                                                         else "many small signs, none strong"))
     return out

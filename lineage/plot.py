@@ -565,9 +565,13 @@ def _heatmap_font(ax: Axes, n: int) -> float:
 
 
 def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph) -> dict[Any, str]:
+    doubted: set[Any] = set()
+    if "id" in documents:
+        # the family's own rows (its tree holds every member): a date is doubted
+        # against its family's alone, so nothing else needs reading
+        documents = documents[documents["id"].isin(graph.nodes)]
+        doubted = set(documents["id"].to_numpy()[doubted_dates(documents)])
     docs = documents.set_index("id") if "id" in documents else documents
-    doubted = (set(documents["id"].to_numpy()[doubted_dates(documents)])
-               if "id" in documents else set())
     labels = {}
     for node in graph.nodes:
         if graph.nodes[node]["latent"]:

@@ -171,24 +171,22 @@ def test_tree_sources_reads_ancestry_not_adjacency():
     assert got == ["r", "r", "", "", "", "", ""]
 
 
-def _candidate_tree(edges):
+def _choose(edges, candidates):
+    """parent_choice at sharpness 100 on a tree of (child, parent) edges and
+    (candidate parent, child, score) rows."""
     import networkx as nx
 
-    from lineage.tree import _ROOT
+    from lineage.tree import _ROOT, parent_choice
 
     graph = nx.DiGraph()
     graph.add_edges_from((_ROOT, c) if p == "" else (p, c) for c, p in edges)
-    return graph
+    return parent_choice(graph, pd.DataFrame(candidates, columns=["u", "v", "s"]), 100.0)
 
 
 def test_parent_choice_shares_an_equally_faithful_candidate():
-    from lineage.tree import parent_choice
-
     # r is the root; a and b its copies; b reproduces a exactly as faithfully as r
-    tree = _candidate_tree([("r", ""), ("a", "r"), ("b", "r")])
-    cand = pd.DataFrame({"u": ["r", "a", "r", "b"], "v": ["b", "b", "a", "a"],
-                         "s": [0.9, 0.9, 0.9, 0.85]})
-    got = parent_choice(tree, cand, 100.0)
+    got = _choose([("r", ""), ("a", "r"), ("b", "r")],
+                  [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9), ("b", "a", 0.85)])
     assert got["b"] == (0.5, "a", 0.5)
     lead = round(1 / (1 + np.exp(-5.0)), 4)  # 0.05 ahead at sharpness 100
     assert got["a"] == (lead, "b", round(1 - lead, 4))
@@ -196,13 +194,9 @@ def test_parent_choice_shares_an_equally_faithful_candidate():
 
 
 def test_parent_choice_leaves_out_the_articles_own_descendants():
-    from lineage.tree import parent_choice
-
     # a chain r -> a -> b: b cannot be a's parent, however faithful
-    tree = _candidate_tree([("r", ""), ("a", "r"), ("b", "a")])
-    cand = pd.DataFrame({"u": ["r", "b", "a", "r"], "v": ["a", "a", "b", "b"],
-                         "s": [0.8, 0.95, 0.9, 0.7]})
-    got = parent_choice(tree, cand, 100.0)
+    got = _choose([("r", ""), ("a", "r"), ("b", "a")],
+                  [("r", "a", 0.8), ("b", "a", 0.95), ("a", "b", 0.9), ("r", "b", 0.7)])
     assert got["a"] == (1.0, "", 0.0)
     assert got["b"][0] == 1.0 and got["b"][1] == "r"
 
