@@ -63,24 +63,38 @@ OUTLETS: tuple[tuple[str, bool], ...] = (
     ("Western Star", False),
 )
 
-_SYNONYMS = {
-    "said": "stated", "says": "states", "told": "informed", "about": "around",
-    "big": "large", "large": "big", "help": "assist", "helped": "assisted",
-    "start": "begin", "started": "began", "began": "started", "buy": "purchase",
-    "show": "indicate", "shows": "indicates", "showed": "indicated", "try": "attempt",
-    "tried": "attempted", "need": "require", "needs": "requires", "many": "numerous",
-    "attack": "assault", "attacks": "assaults", "people": "individuals", "area": "region",
-    "areas": "regions", "fire": "blaze", "fires": "blazes", "blaze": "fire",
-    "officials": "authorities", "authorities": "officials", "country": "nation",
-    "announced": "revealed", "expected": "anticipated", "increase": "rise",
-    "decided": "chose", "important": "key", "major": "significant", "plan": "proposal",
-    "plans": "proposals", "quickly": "rapidly", "enough": "sufficient",
-    "before": "prior to", "after": "following", "confirmed": "verified",
-    "warned": "cautioned", "claimed": "alleged", "soldiers": "troops", "troops": "soldiers",
-    "children": "youngsters", "killed": "slain", "near": "close to", "because": "as",
+#: Each word's rewrites; an editor picks one, so two independent rewrites of one
+#: sentence seldom agree word for word.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "said": ("stated", "noted", "remarked"), "says": ("states", "notes", "remarks"),
+    "told": ("informed", "advised"), "about": ("around", "roughly", "approximately"),
+    "big": ("large", "huge"), "large": ("big", "sizeable"), "help": ("assist", "aid"),
+    "helped": ("assisted", "aided"), "start": ("begin", "launch"),
+    "started": ("began", "launched"), "began": ("started", "commenced"),
+    "buy": ("purchase", "acquire"), "show": ("indicate", "reveal"),
+    "shows": ("indicates", "reveals"), "showed": ("indicated", "revealed"),
+    "try": ("attempt", "seek"), "tried": ("attempted", "sought"), "need": ("require",),
+    "needs": ("requires",), "many": ("numerous", "several"),
+    "attack": ("assault", "strike"), "attacks": ("assaults", "strikes"),
+    "people": ("individuals", "residents", "persons"), "area": ("region", "district"),
+    "areas": ("regions", "districts"), "fire": ("blaze", "inferno"),
+    "fires": ("blazes",), "blaze": ("fire", "inferno"), "officials": ("authorities",),
+    "authorities": ("officials",), "country": ("nation",),
+    "announced": ("revealed", "unveiled", "declared"),
+    "expected": ("anticipated", "predicted"), "increase": ("rise", "boost"),
+    "decided": ("chose", "opted"), "important": ("key", "crucial", "vital"),
+    "major": ("significant", "key"), "plan": ("proposal", "scheme"),
+    "plans": ("proposals", "schemes"), "quickly": ("rapidly", "swiftly"),
+    "enough": ("sufficient",), "before": ("prior to", "ahead of"),
+    "after": ("following",), "confirmed": ("verified",), "warned": ("cautioned",),
+    "claimed": ("alleged",), "soldiers": ("troops",), "troops": ("soldiers", "forces"),
+    "children": ("youngsters", "kids"), "killed": ("slain",),
+    "near": ("close to", "near to"), "because": ("as", "since"),
 }
 _ADVERBS = {"currently", "recently", "already", "also", "very", "really", "just", "still",
             "now", "again", "today"}
+_MARKERS = ("Meanwhile,", "In addition,", "Separately,", "Elsewhere,", "At the same time,",
+            "Also,")
 _PRONOUNS = {"He", "She", "They", "It", "We", "I", "You"}
 _DECAP = {"The", "A", "An", "It", "There", "This", "These", "Those", "Its", "Their"}
 _NUMBER_WORDS = {"2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
@@ -239,7 +253,8 @@ def _swap_word(sentence: str, rng: np.random.Generator, limit: int) -> str:
     out = sentence
     for k in sorted(chosen, reverse=True):
         m = words[k]
-        out = out[:m.start()] + _SYNONYMS[m.group()] + out[m.end():]
+        options = _SYNONYMS[m.group()]
+        out = out[:m.start()] + options[int(rng.integers(len(options)))] + out[m.end():]
     return out
 
 
@@ -283,9 +298,13 @@ def paraphrase(sentence: str, rng: np.random.Generator) -> str:
 
     Clauses are reordered where a pattern fits ("X, the minister said." ->
     "The minister said x."; "The minister says X." -> "According to the minister,
-    X."; "In Sydney, X." -> "X in Sydney."), then up to three words are replaced from
-    a small synonym list and filler adverbs are dropped. A sentence no rule changes
-    gets a discourse marker.
+    X."; "In Sydney, X." -> "X in Sydney."), then one to three words are replaced
+    from a small list of synonyms and some filler adverbs are dropped. A sentence no
+    rule changes gets a discourse marker (or another one). Each rule applies by chance and each word
+    has several rewrites, as different editors would choose: two independent rewrites
+    of one sentence seldom agree word for word (they did, 99% of the time, when every
+    rule always applied and each word had one synonym, which made two papers that
+    each rewrote the wire look like copies of each other).
 
     Parameters
     ----------
@@ -297,7 +316,7 @@ def paraphrase(sentence: str, rng: np.random.Generator) -> str:
     str
     """
     s = sentence
-    if '"' not in s:
+    if '"' not in s and rng.random() < 0.6:
         m = re.match(r"^(?P<c>.{20,}), (?P<s>[A-Za-z][\w' -]{1,40}?) "
                      r"(?P<v>said|says|reported|added)\.$", s)
         n = re.match(r"^(?P<s>[A-Z][\w' -]{1,40}?) (?P<v>says|said) (?:that )?(?P<c>.{20,})\.$", s)
@@ -308,13 +327,19 @@ def paraphrase(sentence: str, rng: np.random.Generator) -> str:
         elif n and n.group("s").split()[0] not in _PRONOUNS:
             s = f"According to {_decap(n.group('s'))}, {n.group('c')}."
         elif p:
-            s = f"{_cap(p.group('r'))} {_decap(p.group('p'))}."
-    s = _swap_word(s, rng, 3)
-    s = re.sub(r"\b(" + "|".join(sorted(_ADVERBS)) + r")\b ", "", s)
-    if s == sentence and not s.startswith(("Meanwhile,", "In addition,")):
-        first = s.split()[0]
-        lowered = first.lower() + s[len(first):] if first in _PRONOUNS - {"I"} else _decap(s)
-        s = f"Meanwhile, {lowered}"
+            s = f"{_cap(p.group('r'))} {p.group('p')[0].lower()}{p.group('p')[1:]}."
+    s = _swap_word(s, rng, int(rng.integers(1, 4)))
+    s = re.sub(r"\b(" + "|".join(sorted(_ADVERBS)) + r")\b ",
+               lambda m: "" if rng.random() < 0.5 else m.group(), s)
+    if s == sentence:
+        marked = next((m for m in _MARKERS if s.startswith(m)), "")
+        others = [m for m in _MARKERS if m != marked]
+        if marked:
+            s = s[len(marked) + 1:]
+        else:
+            first = s.split()[0]
+            s = first.lower() + s[len(first):] if first in _PRONOUNS - {"I"} else _decap(s)
+        s = f"{others[int(rng.integers(len(others)))]} {s}"
     return s
 
 

@@ -1,6 +1,6 @@
 """The accuracy benchmark, small: the generator's truth holds, and lineage meets floors.
 
-The corpus (10 families, seed 3, about 47 articles) is built from the Lee news corpus
+The corpus (20 families, seed 3, about 100 articles) is built from the Lee news corpus
 shipped in the ``gensim`` wheel; the tests are skipped when gensim is not installed.
 """
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
     reason="the benchmark's news text ships in gensim (pip install gensim)",
 )
 
-FAMILIES, SEED = 10, 3
+FAMILIES, SEED = 20, 3
 
 
 @pytest.fixture(scope="module")
@@ -112,16 +112,18 @@ def test_pairs_and_parents_are_consistent(corpus):
     assert (pairs["kind"] == "boilerplate").sum() > 0
 
 
-# Floors measured on the current pipeline (lead's working tree, this commit) with
-# FAMILIES=10, SEED=3: reuse-vs-not F1 0.987, 3-way macro F1 0.886, passage F1 0.988,
-# parent accuracy 0.596, edge recall 0.533, direction accuracy 0.929. Each floor sits a
-# little below the measured value; raise them as the pipeline improves.
+# Floors measured on the current pipeline with FAMILIES=20, SEED=3 (93 articles, 85
+# directed pairs found): reuse-vs-not F1 0.969, 3-way macro F1 0.954, passage F1 0.981,
+# parent accuracy 0.742, edge recall 0.828, direction accuracy 0.894. Each floor sits a
+# little below the measured value; raise them as the pipeline improves. (Until session 6
+# the corpus had 10 families; the generator's rewrites then changed, and 32 directed
+# pairs proved too few to set a floor on: 0.63 to 0.95 across seeds.)
 FLOORS = {
     ("relations", "reuse-vs-not", "f1"): 0.95,
-    ("relations", "macro_f1_3way"): 0.84,
+    ("relations", "macro_f1_3way"): 0.9,
     ("passages", "all", "f1"): 0.95,
-    ("tree", "parent_accuracy"): 0.5,
-    ("tree", "edge_recall"): 0.45,
+    ("tree", "parent_accuracy"): 0.68,
+    ("tree", "edge_recall"): 0.77,
     ("direction", "accuracy_found"): 0.85,
 }
 
@@ -253,3 +255,18 @@ def test_direction_by_operation_reads_each_copy_against_its_own_parent():
     truth = Truth(pairs=pd.DataFrame(), spans=pd.DataFrame(), parents=parents)
     assert _direction_by_operation(truth, pairs) == {
         "expand": {"accuracy": 1.0, "n": 1}, "trim": {"accuracy": 0.5, "n": 2}}
+
+
+def test_independent_paraphrases_of_one_sentence_seldom_agree():
+    """Two papers that each rewrite the wire should not end up sharing the rewrite:
+    that would read as one copying the other. Every rewrite changes its sentence."""
+    import numpy as np
+    from corpus import _sentences, load_roots, paraphrase
+
+    sentences = [s for text in load_roots()[:40] for s in _sentences(text, "en")]
+    first, second = np.random.default_rng(1), np.random.default_rng(2)
+    one = [paraphrase(s, first) for s in sentences]
+    two = [paraphrase(s, second) for s in sentences]
+    assert all(a != s and b != s for s, a, b in zip(sentences, one, two, strict=True))
+    agree = np.mean([a == b for a, b in zip(one, two, strict=True)])
+    assert len(sentences) > 300 and agree < 0.4
