@@ -238,3 +238,21 @@ def test_a_digest_of_two_stories_does_not_merge_their_families():
     # and every tree edge stays inside a family
     parent = result.tree[result.tree["parent"] != ""]
     assert (parent["child"].map(family) == parent["parent"].map(family)).all()
+
+
+def test_a_heading_above_a_copied_text_is_not_read_as_a_lead_of_its_own():
+    """Scraps shorter than ``sentences.min_chars`` are nobody's additions: a paper
+    that runs the wire text under "UPDATE 2" has not opened with text of its own (were
+    the heading counted, as it is when ``addition_coherence`` gets no ``eligible`` mask,
+    the evidence would read "on this pair alone, wire is
+    the likely source: paper opens with more text of its own above the shared text")."""
+    wire = ("Firefighters contained a large bushfire near the town of Hill Top on Tuesday "
+            "evening. About 500 residents left their homes for nearby Mittagong as strong "
+            "winds pushed the fire east. The Rural Fire Service said conditions had eased "
+            "and crews were optimistic of saving all properties. A second fire near "
+            "Goulburn closed the Hume Highway for several hours. Authorities expect hot "
+            "and windy weather to return later in the week.")
+    docs = pd.DataFrame({"id": ["paper", "wire"], "text": ["UPDATE 2\n\n" + wire, wire]})
+    pair = lineage.analyze(docs).pairs.iloc[0]
+    assert pair["relation"] == "duplicate"
+    assert "opens with more text of its own" not in pair["evidence"]
