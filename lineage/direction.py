@@ -36,6 +36,7 @@ Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknow
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -331,6 +332,11 @@ def _union_lengths(key: np.ndarray, start: np.ndarray, stop: np.ndarray) -> pd.S
     return pd.Series(np.add.reduceat(gained, first), index=key[first])
 
 
+#: Sentence pairs (of one document, for one side of a pair) handled at once by
+#: :func:`addition_coherence`: bounds its memory, not its result.
+_SENTENCE_PAIRS_AT_ONCE = 1 << 22
+
+
 def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: pd.DataFrame,
                        vectors, eligible: np.ndarray | None = None) -> pd.DataFrame:
     """How well what each side adds fits the story they share, how well that story's
@@ -372,70 +378,152 @@ def addition_coherence(passages: pd.DataFrame, pairs: pd.DataFrame, sentences: p
         ``coherence_a, coherence_b, story_a, story_b, opening_a, opening_b``, indexed
         like ``pairs``.
     """
-    doc = sentences["doc"].to_numpy()
-    first = np.searchsorted(doc, np.arange(doc.max() + 2 if len(doc) else 1))
-    starts, ends = sentences["start"].to_numpy(), sentences["end"].to_numpy()
-    vectors = sp.csr_matrix(vectors)
-    grouped = dict(zip(*_group_rows(passages["pair"].to_numpy()), strict=True))
-    spans = {side: passages[[f"{side}_start", f"{side}_end"]].to_numpy() for side in "ab"}
-    sims: dict[int, np.ndarray] = {}  # per document: its sentences' cosines, computed once
-    out_a, out_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
-    story_a, story_b = np.full(len(pairs), np.nan), np.full(len(pairs), np.nan)
-    opening_a, opening_b = np.zeros(len(pairs)), np.zeros(len(pairs))
-    for n, (row, ai, bi) in enumerate(zip(pairs.index, pairs["ai"], pairs["bi"], strict=True)):
-        rows = grouped.get(row)
-        if rows is None:
+    # an *entry* is one side of a pair with passages; a *row*, one sentence of an entry
+    doc = sentences["doc"].to_numpy(np.int64)
+    starts, ends = sentences["start"].to_numpy(np.int64), sentences["end"].to_numpy(np.int64)
+    k, p = _passage_pairs(passages, pairs.index)
+    with_passages = np.unique(k)
+    e_pair = np.r_[with_passages, with_passages]
+    e_side = np.repeat([0, 1], len(with_passages))
+    e_doc = np.r_[pairs["ai"].to_numpy(np.int64)[with_passages],
+                  pairs["bi"].to_numpy(np.int64)[with_passages]]
+    n_docs = max(int(doc.max()) if len(doc) else -1, int(e_doc.max()) if len(e_doc) else -1)
+    first = np.searchsorted(doc, np.arange(n_docs + 2))  # each document's first sentence
+    count = np.diff(first)[e_doc]
+    offset = np.cumsum(count) - count  # each entry's first row
+    entry = np.repeat(np.arange(len(e_doc)), count)
+    sent = _ranges(first[e_doc], count)  # each row's sentence
+    keep = (np.ones(len(sent), dtype=bool) if eligible is None
+            else np.asarray(eligible, dtype=bool)[sent])
+    # each passage spans one entry per side
+    owner = np.searchsorted(with_passages, k)
+    owner = np.r_[owner, owner + len(with_passages)]
+    spans = np.r_[passages[["a_start", "a_end"]].to_numpy(np.int64)[p],
+                  passages[["b_start", "b_end"]].to_numpy(np.int64)[p]]
+    inside = _inside(starts, ends, sent, offset[owner], count[owner], spans)
+    added, shared = keep & ~inside, keep & inside
+    n_keep, n_added, n_shared = (np.bincount(entry, weights=m, minlength=len(e_doc))
+                                 for m in (keep, added, shared))
+    seen = np.r_[0, np.cumsum(shared)]
+    lead = added & (seen[1:] == np.repeat(seen[offset], count))  # above the first shared
+    n_lead = np.bincount(entry, weights=lead, minlength=len(e_doc))
+    need = np.repeat(n_shared, count) - shared  # shared sentences other than the row's own
+    todo = n_shared > 0
+    best = _best_fits(sp.csr_matrix(vectors), first, e_doc[todo], offset[todo], keep, shared,
+                      need)
+    fit_added = np.bincount(entry, weights=np.where(added, best, 0.0), minlength=len(e_doc))
+    fit_story = np.bincount(entry, weights=np.where(shared, best, 0.0), minlength=len(e_doc))
+    fits = np.full((3, 2, len(pairs)), np.nan)  # coherence, story, opening by side, pair
+    fits[2] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fits[0, e_side, e_pair] = np.where((n_shared > 0) & (n_added > 0),
+                                           fit_added / n_added, np.nan)
+        fits[1, e_side, e_pair] = np.where(n_shared > 1, fit_story / n_shared, np.nan)
+        fits[2, e_side, e_pair] = np.where(n_shared > 0, n_lead / n_keep, 0.0)
+    return pd.DataFrame({f"{name}_{side}": fits[m, s]
+                         for m, name in enumerate(("coherence", "story", "opening"))
+                         for s, side in enumerate("ab")}, index=pairs.index)
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """``start[n], ..., start[n] + count[n] - 1`` for each ``n``, one after another."""
+    return np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
+
+
+def _passage_pairs(passages: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """For each passage of a pair in ``index``: the pair's position and the passage's."""
+    link = pd.DataFrame({"pair": passages["pair"].to_numpy(), "p": np.arange(len(passages))}
+                        ).merge(pd.DataFrame({"pair": index.to_numpy(),
+                                              "k": np.arange(len(index))}), on="pair")
+    return link["k"].to_numpy(np.int64), link["p"].to_numpy(np.int64)
+
+
+def _inside(starts: np.ndarray, ends: np.ndarray, sent: np.ndarray, offset: np.ndarray,
+            count: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Per row, whether the spans over its rows (``spans[n]`` over rows ``offset[n]``
+    onwards, ``count[n]`` of them) cover at least half of its sentence, overlaps added."""
+    rows = _ranges(offset, count)
+    at = sent[rows]
+    over = np.clip(np.minimum(ends[at], np.repeat(spans[:, 1], count))
+                   - np.maximum(starts[at], np.repeat(spans[:, 0], count)), 0, None)
+    covered = np.bincount(rows, weights=over, minlength=len(sent))
+    return covered >= 0.5 * np.maximum(ends[sent] - starts[sent], 1)
+
+
+def _best_fits(vectors: sp.csr_matrix, first: np.ndarray, e_doc: np.ndarray,
+               offset: np.ndarray, keep: np.ndarray, shared: np.ndarray, need: np.ndarray
+               ) -> np.ndarray:
+    """Per row of the entries given (document, first row): its best cosine with another
+    sentence its entry shares, counting 0 for any not stored (``need`` to compare with)."""
+    best = np.zeros(len(keep))
+    todo = np.argsort(e_doc, kind="stable")  # the entries, by document
+    docs, at, uses = np.unique(e_doc[todo], return_index=True, return_counts=True)
+    own, row_at, col_at = _term_columns(vectors, first, docs)
+    weight = np.diff(row_at) ** 2 * uses  # sentence pairs to expand, at most
+    batch = (np.cumsum(weight) - weight) // _SENTENCE_PAIRS_AT_ONCE
+    edges = np.r_[0, np.flatnonzero(np.diff(batch)) + 1, len(docs)]
+    at = np.r_[at, len(todo)]
+    for lo, hi in pairwise(edges):  # batches of documents
+        i, j, x, bounds = _doc_cosines(own, row_at[lo:hi + 1], col_at[lo], col_at[hi])
+        ents = todo[at[lo]:at[hi]]
+        stored = np.diff(bounds)[np.repeat(np.arange(hi - lo), uses[lo:hi])]
+        t = _ranges(np.repeat(bounds[:-1], uses[lo:hi]), stored)  # each entry's cosines
+        base = np.repeat(offset[ents], stored)
+        row, col = base + i[t], base + j[t]
+        use = keep[row] & shared[col]
+        row, x = row[use], x[t[use]]
+        if not len(row):
             continue
-        for side, d, out, story, opening in (("a", ai, out_a, story_a, opening_a),
-                                             ("b", bi, out_b, story_b, opening_b)):
-            lo, hi = first[d], first[d + 1]
-            keep = np.ones(hi - lo, dtype=bool) if eligible is None else eligible[lo:hi]
-            inside = _covered(starts[lo:hi], ends[lo:hi], spans[side][rows])
-            added, shared = keep & ~inside, keep & inside
-            if not shared.any():
-                continue
-            if d not in sims:
-                sims[d] = _within(vectors, lo, hi)
-            if added.any():
-                out[n] = float(sims[d][added][:, shared].max(axis=1).mean())
-            story[n] = _self_fit(sims[d][shared][:, shared])
-            opening[n] = (added & (np.cumsum(shared) == 0)).sum() / keep.sum()
-    return pd.DataFrame({"coherence_a": out_a, "coherence_b": out_b, "story_a": story_a,
-                         "story_b": story_b, "opening_a": opening_a, "opening_b": opening_b},
-                        index=pairs.index)
+        run = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])  # rows come in runs
+        top, n = np.maximum.reduceat(x, run), np.diff(np.r_[run, len(row)])
+        row = row[run]
+        best[row] = np.where(n < need[row], np.maximum(top, 0.0), top)
+    return best
 
 
-def _self_fit(sims: np.ndarray) -> float:
-    """Mean over a document's sentences of the best cosine with another of them (NaN
-    for a single sentence)."""
-    if len(sims) < 2:
-        return np.nan
-    other = sims.copy()
-    np.fill_diagonal(other, -np.inf)
-    return float(other.max(axis=1).mean())
+def _term_columns(vectors: sp.csr_matrix, first: np.ndarray, docs: np.ndarray
+                  ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """The sentences of ``docs`` in turn over a column per term and document using it
+    in two of them or more, by document; where each document's rows and columns begin.
+
+    Sentences of different documents then share no column (a product of the whole
+    matrix would pair them all), and a term of only one sentence adds nothing but to
+    the sentence's cosine with itself.
+    """
+    size = first[docs + 1] - first[docs]
+    by_term = vectors[_ranges(first[docs], size)].tocsc()  # a term's rows by document
+    by_term.sort_indices()
+    owner = np.repeat(np.arange(len(docs)), size)[by_term.indices]
+    opens = np.ones(len(owner), dtype=bool)  # a new (term, document) column
+    opens[1:] = owner[1:] != owner[:-1]
+    opens[by_term.indptr[:-1][np.diff(by_term.indptr) > 0]] = True  # a term's first
+    start = np.flatnonzero(opens)
+    used = np.diff(np.r_[start, len(opens)])
+    start, used = start[used > 1], used[used > 1]
+    order = np.argsort(owner[start], kind="stable")
+    take = _ranges(start[order], used[order])
+    own = sp.csc_matrix((by_term.data[take].astype(np.float64), by_term.indices[take],
+                         np.r_[0, np.cumsum(used[order])]), shape=(size.sum(), len(order)))
+    col_at = np.searchsorted(owner[start[order]], np.arange(len(docs) + 1))
+    return own.tocsr(), np.r_[0, np.cumsum(size)], col_at
 
 
-def _group_rows(keys: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Distinct ``keys`` and, for each, the positions holding it."""
-    order = np.argsort(keys, kind="stable")
-    uniq, first = np.unique(keys[order], return_index=True)
-    return uniq, (np.split(order, first[1:]) if len(uniq) else [])
-
-
-def _within(vectors: sp.csr_matrix, lo: int, hi: int) -> np.ndarray:
-    """Cosines among rows ``lo:hi`` (one document's sentences), dense, over only the
-    columns those rows use (a transpose of the whole matrix would scan every term)."""
-    block = vectors[lo:hi]
-    cols, inverse = np.unique(block.indices, return_inverse=True)
-    dense = np.zeros((hi - lo, len(cols)), dtype=np.float64)
-    dense[np.repeat(np.arange(hi - lo), np.diff(block.indptr)), inverse.ravel()] = block.data
-    return dense @ dense.T
-
-
-def _covered(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
-    over = np.clip(np.minimum(ends[:, None], spans[None, :, 1])
-                   - np.maximum(starts[:, None], spans[None, :, 0]), 0, None).sum(axis=1)
-    return over >= 0.5 * np.maximum(ends - starts, 1)
+def _doc_cosines(own: sp.csr_matrix, row_at: np.ndarray, c0: int, c1: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stored cosines between two sentences of the same document, for the documents
+    whose rows of ``own`` begin at ``row_at`` (its last: their end) and columns fill
+    ``c0:c1``: rows and columns within the document, values, where each document's begin."""
+    part = own[row_at[0]:row_at[-1]]
+    part = sp.csr_matrix((part.data, part.indices - c0, part.indptr), shape=(part.shape[0],
+                                                                             c1 - c0))
+    sims = part @ part.T
+    i = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
+    off = i != sims.indices
+    i, j, x = i[off], sims.indices[off], sims.data[off]
+    begin = row_at - row_at[0]
+    bounds = np.searchsorted(i, begin)
+    shift = np.repeat(begin[:-1], np.diff(bounds))
+    return i - shift, j - shift, x, bounds
 
 
 def doubted_dates(documents: pd.DataFrame) -> np.ndarray:

@@ -274,6 +274,89 @@ def test_opening_is_the_share_of_a_text_above_its_first_shared_sentence():
     assert fit[["opening_a", "opening_b"]].to_numpy().tolist() == [[0.25, 0.0]]
 
 
+def _coherence_reference(passages, pairs, sentences, vectors, eligible):
+    """addition_coherence the slow way, the reference: a loop over pairs and sides,
+    each side's sentences one by one, cosines from a dense product."""
+    doc, starts, ends = (sentences[c].to_numpy() for c in ("doc", "start", "end"))
+    dense = vectors.toarray().astype(np.float64)
+    out = {f"{m}_{s}": np.full(len(pairs), np.nan if m != "opening" else 0.0)
+           for m in ("coherence", "story", "opening") for s in "ab"}
+    for n, (key, ai, bi) in enumerate(zip(pairs.index, pairs["ai"], pairs["bi"], strict=True)):
+        mine = passages[passages["pair"] == key]
+        if len(mine) == 0:
+            continue
+        for side, d in (("a", ai), ("b", bi)):
+            rows = np.flatnonzero(doc == d)
+            keep = np.ones(len(rows), bool) if eligible is None else eligible[rows]
+            spans = list(zip(mine[f"{side}_start"], mine[f"{side}_end"], strict=True))
+            inside = np.array([
+                sum(max(0, min(ends[r], e) - max(starts[r], b)) for b, e in spans)
+                >= 0.5 * max(ends[r] - starts[r], 1) for r in rows], dtype=bool)
+            shared = np.flatnonzero(keep & inside)
+            added = np.flatnonzero(keep & ~inside)
+            if len(shared) == 0:
+                continue
+            cos = dense[rows] @ dense[rows].T
+            if len(added):
+                out[f"coherence_{side}"][n] = np.mean(
+                    [max(cos[i, j] for j in shared) for i in added])
+            if len(shared) > 1:
+                out[f"story_{side}"][n] = np.mean(
+                    [max(cos[i, j] for j in shared if j != i) for i in shared])
+            out[f"opening_{side}"][n] = (added < shared[0]).sum() / keep.sum()
+    return pd.DataFrame(out, index=pairs.index)
+
+
+def _random_coherence_case(rng, signed):
+    """Small random documents, pairs, passages, eligible masks and sparse vectors."""
+    n_docs = int(rng.integers(2, 7))
+    per_doc = rng.integers(0, 8, size=n_docs)
+    doc = np.repeat(np.arange(n_docs), per_doc)
+    length = rng.integers(0, 15, size=len(doc))  # empty sentences too
+    ends = np.array([e for d in range(n_docs) for e in np.cumsum(length[doc == d])],
+                    dtype=np.int64)
+    starts = ends - length
+    sentences = pd.DataFrame({"doc": doc, "start": starts, "end": ends})
+    n_chars = np.array([ends[doc == d].max() if (doc == d).any() else 0
+                        for d in range(n_docs)])
+    n_pairs = int(rng.integers(1, 6))
+    ai = rng.integers(0, n_docs, size=n_pairs)
+    bi = (ai + rng.integers(1, n_docs, size=n_pairs)) % n_docs
+    keys = rng.choice(100, size=n_pairs + 1, replace=False)
+    pairs = pd.DataFrame({"ai": ai, "bi": bi}, index=keys[:n_pairs])
+    rows = []
+    for key, a, b in zip(keys, [*ai, 0], [*bi, 1], strict=True):  # the last: no such pair
+        for _ in range(int(rng.integers(0, 4))):
+            a0, a1 = np.sort(rng.integers(0, n_chars[a] + 2, size=2))
+            b0, b1 = np.sort(rng.integers(0, n_chars[b] + 2, size=2))
+            rows.append((key, a0, a1, b0, b1))
+    passages = pd.DataFrame(rows, columns=["pair", "a_start", "a_end", "b_start", "b_end"],
+                            dtype=np.int64)
+    eligible = rng.random(len(doc)) < 0.8 if rng.random() < 0.7 else None
+    values = rng.random((len(doc), 6)) * (rng.random((len(doc), 6)) < 0.35)
+    if signed:  # cosines below 0: a cosine not stored (no shared term) counts as 0
+        values *= rng.choice([-1.0, 1.0], size=values.shape)
+    norm = np.linalg.norm(values, axis=1, keepdims=True)
+    vectors = sp.csr_matrix(np.divide(values, norm, out=np.zeros_like(values),
+                                      where=norm > 0).astype(np.float32))
+    return passages, pairs, sentences, vectors, eligible
+
+
+@pytest.mark.parametrize("per_batch", [1, 1 << 22])
+@pytest.mark.parametrize("seed", range(40))
+def test_addition_coherence_matches_the_reference_loop(seed, per_batch, monkeypatch):
+    from lineage import direction
+
+    monkeypatch.setattr(direction, "_SENTENCE_PAIRS_AT_ONCE", per_batch)
+    rng = np.random.default_rng(seed)
+    case = _random_coherence_case(rng, signed=seed % 4 == 3)
+    got = direction.addition_coherence(*case)
+    want = _coherence_reference(*case)
+    assert got.columns.tolist() == want.columns.tolist()
+    assert got.index.equals(want.index)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=0, atol=1e-12)
+
+
 def _exclusive_by_character(passages, pairs, n_chars):
     """exclusive_shares the slow way: a character mask per (document, partner)."""
     masks = {}
