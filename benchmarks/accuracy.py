@@ -191,8 +191,11 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     tied and on untied copies, and ``fair_coin_parent_accuracy``: the parent accuracy
     of a method that gets every untied article right (roots, hidden roots, untied
     copies) and picks among a tied copy's equally faithful candidates by a fair coin
-    (``1 / (1 + rivals)``). An estimate from this run's own figures: dates and priors
-    can do better than a coin on ties, and a finer measure of fidelity could break some.
+    (``1 / (1 + rivals)``), and ``fair_coin_edge_recall``: the same method's expected
+    undirected edge recall (a true edge is found when its copy gets its parent, so an
+    untied edge counts 1 and a tied one ``1 / (1 + rivals)``). Estimates from this
+    run's own figures: dates and priors can do better than a coin on ties, and a finer
+    measure of fidelity could break some.
     """
     from lineage.tree import fidelity as faithful
 
@@ -206,7 +209,7 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     pred = dict(zip(result.tree["child"], result.tree["parent"], strict=True))
     par = truth.parents
     members = par[par["family"] != ""].groupby("family")["child"].apply(list).to_dict()
-    expected, right = [], {True: [], False: []}
+    expected, edges, right = [], [], {True: [], False: []}
     for child, parent, fam in zip(par["child"], par["parent"], par["family"], strict=True):
         if not parent or parent.startswith(HIDDEN_PREFIX):
             expected.append(1.0)
@@ -218,6 +221,7 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
                            and when[q] > when[child])]
         right[bool(rivals)].append(pred.get(child, "") == parent)
         expected.append(1.0 / (1 + len(rivals)))
+        edges.append(expected[-1])
     return {
         "tied_copies": len(right[True]),
         "copies_with_visible_parent": len(right[True]) + len(right[False]),
@@ -225,6 +229,7 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
         "parent_accuracy_untied": round(float(np.mean(right[False])), 4)
         if right[False] else 1.0,
         "fair_coin_parent_accuracy": round(float(np.mean(expected)), 4),
+        "fair_coin_edge_recall": round(float(np.mean(edges)), 4) if edges else 1.0,
     }
 
 
@@ -378,7 +383,8 @@ def format_report(m: dict[str, Any]) -> str:
         " (another member reproduces the copy as faithfully as its parent does)",
         f"  parent accuracy on copies  tied {t['parent_accuracy_tied']:.3f}, untied"
         f" {t['parent_accuracy_untied']:.3f}; with every untied article right and ties by a"
-        f" fair coin: {t['fair_coin_parent_accuracy']:.3f}",
+        f" fair coin: {t['fair_coin_parent_accuracy']:.3f} (edge recall"
+        f" {t['fair_coin_edge_recall']:.3f})",
         f"  edge confidence            mean {t['edge_confidence_mean']:.3f}, share right"
         f" {t['edge_confidence_right']:.3f}; Brier {t['edge_confidence_brier']:.3f},"
         f" calibration error {t['edge_confidence_ece']:.3f}",

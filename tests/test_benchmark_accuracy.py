@@ -167,6 +167,7 @@ def test_tie_metrics_count_a_copy_its_parents_duplicate_reproduces_as_well():
     assert m["tied_copies"] == 1 and m["copies_with_visible_parent"] == 2
     assert m["parent_accuracy_tied"] == 0.0 and m["parent_accuracy_untied"] == 1.0
     assert m["fair_coin_parent_accuracy"] == round((1 + 1 + 0.5) / 3, 4)
+    assert m["fair_coin_edge_recall"] == 0.75  # edges c-p (a coin) and d-p
 
 
 def test_tie_metrics_a_rival_dated_after_the_copy_is_no_rival():
@@ -174,7 +175,7 @@ def test_tie_metrics_a_rival_dated_after_the_copy_is_no_rival():
 
     m = _tie_metrics(*_tie_case(c_dated_before_d=True))
     assert m["tied_copies"] == 0 and m["parent_accuracy_untied"] == 0.5
-    assert m["fair_coin_parent_accuracy"] == 1.0
+    assert m["fair_coin_parent_accuracy"] == 1.0 and m["fair_coin_edge_recall"] == 1.0
 
 
 def test_same_story_additions_keep_the_truth_consistent():
