@@ -233,6 +233,38 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     }
 
 
+def _story_metrics(truth: Truth, result: Any) -> dict[str, Any]:
+    """Stories against the generator's own same-story articles.
+
+    ``same_story_joined``: the share of same-story articles (an independent report of a
+    family's event) that share a story with the family they report. The generator
+    knows no other stories, though its roots (news of a few weeks) often report one
+    event; ``stories_with_two_families`` counts the stories that join true families,
+    right or wrong, and ``largest_story`` its size in articles, to show chaining.
+    """
+    docs = result.documents
+    if "story" not in docs:
+        return {}
+    story = dict(zip(docs["id"], docs["story"], strict=True))
+    family = dict(zip(truth.parents["child"], truth.parents["family"], strict=True))
+    told = truth.pairs[truth.pairs["kind"] == "same-story"]
+    joined = {}
+    for a, b in zip(told["a"], told["b"], strict=True):
+        lone, member = (a, b) if family[a] == "" else (b, a)
+        joined.setdefault(lone, []).append(pd.notna(story[lone]) and story[lone] == story[member])
+    frame = pd.DataFrame({"story": docs["story"], "family": docs["id"].map(family)})
+    frame = frame[frame["story"].notna()]
+    fams = frame[frame["family"] != ""].groupby("story")["family"].nunique()
+    return {
+        "same_story_joined": round(float(np.mean([all(v) for v in joined.values()])), 4)
+        if joined else 0.0,
+        "same_story_articles": len(joined),
+        "stories": int(frame["story"].nunique()),
+        "stories_with_two_families": int((fams > 1).sum()),
+        "largest_story": int(frame["story"].value_counts().max()) if len(frame) else 0,
+    }
+
+
 def _direction_metrics(lab: pd.DataFrame) -> dict[str, Any]:
     directed = lab[(lab["source"] != "") & lab["true"].isin(REUSE)]
     found = directed[directed["pred"].isin(REUSE)]
@@ -260,7 +292,7 @@ def evaluate(documents: pd.DataFrame, truth: Truth, result: Any) -> dict[str, An
     Returns
     -------
     dict
-        ``relations``, ``passages``, ``tree``, ``direction``.
+        ``relations``, ``passages``, ``tree``, ``stories``, ``direction``.
     """
     lab = _labels(truth, result.pairs)
     lengths = dict(zip(documents["id"], documents["text"].str.len(), strict=True))
@@ -269,6 +301,7 @@ def evaluate(documents: pd.DataFrame, truth: Truth, result: Any) -> dict[str, An
         "passages": _passage_metrics(truth, result, lengths, lab),
         "tree": {**_tree_metrics(truth, result), **_tie_metrics(documents, truth, result),
                  **_confidence_metrics(truth, result)},
+        "stories": _story_metrics(truth, result),
         "direction": {**_direction_metrics(lab),
                       "by_operation": _direction_by_operation(truth, result.pairs)},
     }
@@ -356,6 +389,7 @@ def _table(rows: dict[str, dict[str, Any]], title: str) -> str:
 def format_report(m: dict[str, Any]) -> str:
     """The metrics as plain-text tables."""
     c, r, t, d = m["corpus"], m["relations"], m["tree"], m["direction"]
+    st = m.get("stories", {})
     rel_rows = {k: r[k] for k in (*REUSE, "same-story", "reuse-vs-not")}
     parts = [
         f"corpus: {c['documents']} documents, {c['families']} families, seed {c['seed']}, "
@@ -388,6 +422,11 @@ def format_report(m: dict[str, Any]) -> str:
         f"  edge confidence            mean {t['edge_confidence_mean']:.3f}, share right"
         f" {t['edge_confidence_right']:.3f}; Brier {t['edge_confidence_brier']:.3f},"
         f" calibration error {t['edge_confidence_ece']:.3f}",
+        "stories",
+        f"  same-story articles in the story of the family they report"
+        f" {st.get('same_story_joined', 0):.3f} ({st.get('same_story_articles', 0)});"
+        f" {st.get('stories', 0)} stories, {st.get('stories_with_two_families', 0)}"
+        f" joining true families, the largest {st.get('largest_story', 0)} articles",
         "direction on true ancestor-descendant reuse pairs",
         f"  accuracy (pairs found)     {d['accuracy_found']:.3f} ({d['n_found']} of "
         f"{d['n_directed']})",

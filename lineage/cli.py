@@ -121,6 +121,7 @@ def report(
     for relation, count in summary["pairs"].items():
         table.add_row(f"pairs: {relation}", str(count))
     table.add_row("families", str(summary["families"]))
+    table.add_row("stories", str(summary.get("stories", 0)))
     table.add_row("passages", str(summary["passages"]))
     table.add_row("run time", f"{summary['run_seconds']:.2f} s")
     out_console.print(table)

@@ -28,6 +28,7 @@ __all__ = [
     "SentenceConfig",
     "ShingleConfig",
     "SketchConfig",
+    "StoryConfig",
     "TreeConfig",
     "load_config",
 ]
@@ -250,6 +251,25 @@ class TreeConfig:
 
 
 @dataclass(frozen=True)
+class StoryConfig:
+    """Stories: families and single articles that report one event (:mod:`lineage.story`).
+
+    Attributes
+    ----------
+    min_share : float
+        Two units (a family, or an article in none) are linked when at least this
+        share of the article pairs across them read as the same story (0.5); pairs
+        never compared count as not.
+    resolution : float
+        Resolution of the Louvain community step that splits chains of linked units
+        (1.0; higher gives smaller stories).
+    """
+
+    min_share: float = 0.5
+    resolution: float = 1.0
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of a run. Results are deterministic for a given ``seed``.
 
@@ -265,6 +285,7 @@ class Config:
     sentences: SentenceConfig = field(default_factory=SentenceConfig)
     relation: RelationConfig = field(default_factory=RelationConfig)
     tree: TreeConfig = field(default_factory=TreeConfig)
+    story: StoryConfig = field(default_factory=StoryConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain nested dicts (for ``summary.json``)."""

@@ -38,7 +38,7 @@ __all__ = [
 #: Columns of ``pairs`` carried into the page, in this order (each row a list).
 PAIR_FIELDS: tuple[str, ...] = (*PAIR_COLUMNS, "n_passages")
 
-_DOC_FIELDS = ("id", "source", "title", "published", "n_chars", "family")
+_DOC_FIELDS = ("id", "source", "title", "published", "n_chars", "family", "story")
 _MAX_CHARTS = 24
 
 
@@ -96,7 +96,9 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
         ``rows``), ``texts`` (aligned with ``docs.rows``), ``pairs`` (``fields`` =
         :data:`PAIR_FIELDS` and ``rows``), ``views`` (per pair row number, as a string:
         ``passages`` and the highlight ``segments`` of sides ``a`` and ``b``),
-        ``families`` (members, nested tree and timeline) and ``charts``.
+        ``families`` (members, nested tree and timeline), ``stories`` (those told by
+        more than one family or article: ``story, families, articles, size``) and
+        ``charts``.
     """
     docs = result.documents
     summary = result.summary
@@ -109,6 +111,7 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
                           for r in RELATIONS],
             "reuse_pairs": int(summary.get("reuse_pairs", 0)),
             "families": int(summary.get("families", 0)),
+            "stories": int(summary.get("stories", 0)),
             "passages": int(summary.get("passages", len(result.passages))),
             "input": str(summary.get("input", "")),
             "version": str(summary.get("lineage_version", "")),
@@ -122,6 +125,7 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
         "reuse_relations": sorted(REUSE_RELATIONS),
         "views": _views(pairs, result.passages),
         "families": _families(result, trees),
+        "stories": _stories(docs),
         "charts": [c for c in charts if c.get("family") is None],
     }
 
@@ -285,6 +289,12 @@ def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
     parent = dict(zip(tree["child"], tree["parent"], strict=True))
     conf = dict(zip(tree["child"], tree["confidence"], strict=True))
     evidence = dict(zip(tree["child"], tree["evidence"], strict=True))
+    story_of = ({i: int(k) for i, k in zip(docs["id"], docs["story"], strict=True)
+                 if pd.notna(k)} if "story" in docs else {})
+    # units (families, articles in no family) per story
+    units = docs.assign(unit=docs["family"].astype("string").fillna(docs["id"].astype(str)))
+    together = (units[units["story"].notna()].groupby("story")["unit"].nunique()
+                .rename(int).to_dict() if "story" in docs else {})
     out = []
     for fam, group in fams.groupby("family", sort=True):
         articles = [i for i, r in zip(group["id"], group["role"], strict=True) if r != "latent"]
@@ -308,10 +318,27 @@ def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
             timeline.append({"id": m, "published": published.get(m), "source": outlet.get(m, ""),
                              "role": roles.get(m, ""), "doubted": m in doubted})
         timeline.sort(key=lambda t: (t["published"] is None, t["published"] or "", t["id"]))
+        story = story_of.get(articles[0]) if articles else None
         out.append({"family": int(fam), "size": len(articles), "members": articles,
+                    "story": story, "story_with": (together.get(story, 1) - 1) if story else 0,
                     "tree": [_tree_node(r, children, info, set()) for r in sorted(roots)],
                     "timeline": timeline,
                     "chart": trees.get(int(fam))})
+    return out
+
+
+def _stories(docs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Stories that join two or more units (families, articles in no family)."""
+    if "story" not in docs:
+        return []
+    told = docs[docs["story"].notna()]
+    out = []
+    for story, group in told.groupby("story", sort=True):
+        families = sorted({int(f) for f in group["family"].dropna()})
+        articles = sorted(group.loc[group["family"].isna(), "id"].astype(str))
+        if len(families) + len(articles) >= 2:
+            out.append({"story": int(story), "families": families, "articles": articles,
+                        "size": len(group)})
     return out
 
 

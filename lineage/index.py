@@ -64,7 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lineage import direction, family, index_candidates, pipeline, sketch, tree
+from lineage import direction, family, index_candidates, pipeline, sketch, story, tree
 from lineage.candidates import lsh_params
 from lineage.config import Config, load_config
 from lineage.errors import LineageError
@@ -544,6 +544,8 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
     pairs["ai"] = position.reindex(pairs["a"]).to_numpy()
     pairs["bi"] = position.reindex(pairs["b"]).to_numpy()
     docs["family"] = family.assign_families(docs["id"], pairs)
+    docs["story"] = story.assign_stories(docs["id"], docs["family"], pairs, config.story,
+                                         seed=config.seed)
     wire = direction.is_wire(docs["source"], config.tree)
     tree_table = tree.build_tree(docs, pairs, wire, config.tree)
     order = pd.Categorical(pairs["relation"], list(RELATIONS), ordered=True)

@@ -16,7 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lineage import align, boilerplate, direction, family, relation, score, sketch, tree, verbatim
+from lineage import (
+    align,
+    boilerplate,
+    direction,
+    family,
+    relation,
+    score,
+    sketch,
+    story,
+    tree,
+    verbatim,
+)
 from lineage import candidates as candidate_pairs
 from lineage.config import Config
 from lineage.load import load_documents
@@ -207,6 +218,8 @@ def analyze(
     _direct(feats, corpus, passages, sent_word, when, wire, config,
             docs["family"].fillna(-1).to_numpy(dtype=np.int64))
     docs["boilerplate_chars"] = corpus.boiler_chars
+    docs["story"] = story.assign_stories(docs["id"], docs["family"], feats, config.story,
+                                         seed=config.seed)
     ids, texts = docs["id"].to_numpy(), corpus.texts
 
     tick("lineage", 1)
@@ -667,6 +680,8 @@ def run_summary(result: Analysis, config: Config, source: Any, seconds: float) -
                   ("duplicate", "wholly-derived", "partially-derived", "same-story")},
         "reuse_pairs": int(result.pairs["relation"].isin(REUSE_RELATIONS).sum()),
         "families": int(result.families["family"].nunique()) if len(result.families) else 0,
+        "stories": int(result.documents["story"].nunique()) if "story" in result.documents
+        else 0,
         "passages": len(result.passages),
         "latent_sources": len(result.latent),
         "run_seconds": round(seconds, 3),

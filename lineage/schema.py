@@ -37,6 +37,7 @@ DOCUMENTS_OUT: tuple[str, ...] = (
     "n_chars",
     "n_words",
     "family",
+    "story",
     "boilerplate_chars",
 )
 

@@ -126,3 +126,13 @@ def test_document_link_filters_pairs(browser_page, seeds):
     n = ((seeds.pairs["a"] == A) | (seeds.pairs["b"] == A)).sum()
     assert page.locator("#pair-table tbody tr").count() == n
     assert errors == []
+
+
+def test_the_story_list_links_its_family_and_articles(browser_page):
+    page, errors = browser_page
+    (item,) = page.locator("#story-list li").all_inner_texts()
+    assert item.startswith("Story 1 · 5 articles: family 1, 000_fd4222279ed2832f")
+    assert page.locator("#story-list li a").count() == 4
+    summary = page.locator("details.family summary").first.inner_text()
+    assert summary.endswith("story 1, told also by 3 other families or articles")
+    assert errors == []

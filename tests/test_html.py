@@ -144,3 +144,14 @@ def test_a_date_far_from_its_family_is_flagged_in_the_family_timeline():
     flags = {t["id"]: t["doubted"] for t in family["timeline"]}
     assert flags == {"wire-original": False, "verbatim-copy": False,
                      "trimmed-copy-with-local-additions": False, "paraphrase": True}
+
+
+def test_the_seeds_story_lists_its_family_and_three_articles(page):
+    data = _embedded(page)
+    assert data["overview"]["stories"] == 1
+    assert data["stories"] == [{"story": 1, "families": [1], "size": 5, "articles": [
+        "000_fd4222279ed2832f", "001_dba7a17ad331c495", "004_1c2efd5fc1da670c"]}]
+    (family,) = data["families"]
+    assert (family["story"], family["story_with"]) == (1, 3)
+    story = data["docs"]["fields"].index("story")
+    assert [row[story] for row in data["docs"]["rows"]] == [1] * 5

@@ -59,6 +59,9 @@ def test_two_day_index_has_the_full_runs_pairs_and_relations(db):
     pd.testing.assert_frame_equal(_sorted(built.pairs, ["a", "b", *EXACT]),
                                   _sorted(full.pairs, ["a", "b", *EXACT]), check_dtype=False)
     pd.testing.assert_frame_equal(built.families, full.families, check_dtype=False)
+    story = {r: result.documents.set_index("id")["story"].sort_index()
+             for r, result in (("built", built), ("full", full))}
+    pd.testing.assert_series_equal(story["built"], story["full"], check_dtype=False)
 
 
 def test_one_add_report_equals_analyze(tmp_path):
@@ -69,7 +72,7 @@ def test_one_add_report_equals_analyze(tmp_path):
                                   check_dtype=False)
     pd.testing.assert_frame_equal(built.passages, full.passages, check_dtype=False)
     pd.testing.assert_frame_equal(built.tree, full.tree, check_dtype=False)
-    cols = ["id", "source", "title", "n_chars", "n_words", "family"]
+    cols = ["id", "source", "title", "n_chars", "n_words", "family", "story"]
     pd.testing.assert_frame_equal(built.documents[cols], full.documents[cols], check_dtype=False)
 
 

@@ -1,0 +1,114 @@
+"""Stories: families and single articles that tell the same story, apart from reuse.
+
+A family is one text and its copies; two families (or a family and an article of
+its own) may still report one event, each in its own words. Pairs marked
+``same-story`` (shared names, numbers and vocabulary, no shared passages) say so,
+one pair at a time. This step groups the *units* (each family, and each article in
+no family) into stories:
+
+1. Two units are linked when at least ``min_share`` of the article pairs across
+   them are read as the same story (or as reuse: a digest's bridge the family step
+   cut). Pairs never compared count as not linked, so a family of eight that one
+   stray article resembles through one member stays apart from it.
+2. The linked units are split into communities (Louvain, networkx, seeded), so a
+   chain of linked units, each like the next but the ends unlike each other, does
+   not become one story. A densely linked group stays whole.
+
+A story never splits a family; a unit with no link is a story of its own when it is
+a family, and no story when it is a single article. Stories are numbered by size
+(articles), largest first, then by the smallest id in them.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from lineage.config import StoryConfig
+from lineage.schema import REUSE_RELATIONS, require_columns
+
+__all__ = ["assign_stories", "story_links"]
+
+
+def story_links(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
+                config: StoryConfig) -> pd.DataFrame:
+    """The links between units that count towards a story (parameters as
+    :func:`assign_stories`).
+
+    Returns
+    -------
+    DataFrame
+        ``u, v, pairs, share``: two units (``family:<k>`` or a document id, ``u < v``),
+        the article pairs across them read as the same story or as reuse, and their
+        share of all article pairs across them; only links of at least ``min_share``.
+    """
+    require_columns(pairs, ("a", "b", "relation"), table="pairs")
+    unit, size = _units(ids, family)
+    told = pairs[pairs["relation"].isin((*REUSE_RELATIONS, "same-story"))]
+    ua = told["a"].map(unit).to_numpy(dtype=object)
+    ub = told["b"].map(unit).to_numpy(dtype=object)
+    across = pd.notna(ua) & pd.notna(ub) & (ua != ub)
+    if not across.any():
+        return pd.DataFrame({"u": pd.Series(dtype=object), "v": pd.Series(dtype=object),
+                             "pairs": pd.Series(dtype=np.int64),
+                             "share": pd.Series(dtype=np.float64)})
+    ua, ub = ua[across], ub[across]
+    first = ua < ub
+    links = (pd.DataFrame({"u": np.where(first, ua, ub), "v": np.where(first, ub, ua)})
+             .value_counts(["u", "v"]).rename("pairs").reset_index()
+             .sort_values(["u", "v"], kind="stable").reset_index(drop=True))
+    possible = links["u"].map(size).to_numpy() * links["v"].map(size).to_numpy()
+    links["share"] = links["pairs"].to_numpy() / possible
+    return links[links["share"] >= config.min_share].reset_index(drop=True)
+
+
+def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
+                   config: StoryConfig | None = None, *, seed: int = 1) -> pd.Series:
+    """Story of every document.
+
+    Parameters
+    ----------
+    ids : Series of str
+        Document ids.
+    family : Series of Int64
+        Family of each document (aligned with ``ids``), ``<NA>`` for none.
+    pairs : DataFrame
+        Columns ``a, b, relation``.
+    config : StoryConfig, optional
+    seed : int
+        Seed of the community step (:attr:`lineage.config.Config.seed`).
+
+    Returns
+    -------
+    Series of Int64, aligned with ``ids``: ``<NA>`` for an article in no family that
+    no link joins to another unit.
+    """
+    config = config or StoryConfig()
+    unit, size = _units(ids, family)
+    links = story_links(ids, family, pairs, config)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(k for k in size.index if k.startswith("family:")))
+    graph.add_weighted_edges_from(zip(links["u"], links["v"], links["share"], strict=True))
+    groups: list[set[str]] = []
+    for component in nx.connected_components(graph):
+        if len(component) <= 2:
+            groups.append(set(component))
+            continue
+        sub = graph.subgraph(component)
+        groups.extend(nx.community.louvain_communities(
+            sub, weight="weight", resolution=config.resolution, seed=seed))
+    articles = {tuple(sorted(g)): int(size[list(g)].sum()) for g in groups}
+    first = {doc_unit: doc for doc, doc_unit in sorted(unit.items(), reverse=True)}
+    order = sorted(articles, key=lambda g: (-articles[g], min(first[u] for u in g)))
+    story = {u: k for k, g in enumerate(order, start=1) for u in g}
+    return pd.Series([story.get(unit.get(i)) for i in ids], index=ids.index, dtype="Int64")
+
+
+def _units(ids: pd.Series, family: pd.Series) -> tuple[dict[str, str], pd.Series]:
+    """Each document's unit (``family:<k>``, or its own id) and each unit's size."""
+    fam = pd.Series(pd.array(family, dtype="Int64"))
+    names = np.where(fam.isna(), ids.astype(str).to_numpy(),
+                     ("family:" + fam.astype("string")).to_numpy(dtype=object))
+    unit = dict(zip(ids.astype(str), names, strict=True))
+    return unit, pd.Series(names).value_counts()
