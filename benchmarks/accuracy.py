@@ -251,7 +251,8 @@ def _story_metrics(truth: Truth, result: Any) -> dict[str, Any]:
     joined = {}
     for a, b in zip(told["a"], told["b"], strict=True):
         lone, member = (a, b) if family[a] == "" else (b, a)
-        joined.setdefault(lone, []).append(pd.notna(story[lone]) and story[lone] == story[member])
+        same = pd.notna(story[lone]) and pd.notna(story[member]) and story[lone] == story[member]
+        joined.setdefault(lone, []).append(bool(same))
     frame = pd.DataFrame({"story": docs["story"], "family": docs["id"].map(family)})
     frame = frame[frame["story"].notna()]
     fams = frame[frame["family"] != ""].groupby("story")["family"].nunique()
