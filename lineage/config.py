@@ -203,6 +203,14 @@ class TreeConfig:
         and one 0.03 behind barely counts. A tree edge's confidence is the direction
         probability times this. Chosen for calibration on the accuracy benchmark's
         seeds 1-3 (Brier score) and checked on seeds 4-5.
+    lift_tolerance : float
+        A copy moves up to its parent's parent when that one is as good a source, its
+        score (fidelity times direction plausibility) at most this much lower
+        (0.005, less than one changed word's shingles in a copy of a few hundred
+        words): the copy then took nothing from its parent that the older text lacks,
+        and of equally faithful sources the more original one is likelier (older
+        articles have had longer to be copied; agency copy is the common source).
+        0 keeps the arborescence's choice.
     opening_weight : float
         Weight of the share of each text that stands above its first shared sentence
         (0.5): a copy adds a lead of its own, a source keeps its lead in its copies.
@@ -225,6 +233,7 @@ class TreeConfig:
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.08
     parent_sharpness: float = 100.0
+    lift_tolerance: float = 0.005
     opening_weight: float = 0.5
     wire_sources: tuple[str, ...] = (
         # international and national news agencies, as outlets name them

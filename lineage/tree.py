@@ -104,6 +104,10 @@ def build_tree(
                              1.0 + to_a * _plausible(1 - p) + near * near_a + likely * (1 - p)]),
     })
     tree = _arborescence_per_family(edges, members)
+    if config.lift_tolerance > 0:
+        score = np.concatenate([to_b * _plausible(p), to_a * _plausible(1 - p)])
+        edge = zip(np.concatenate([a, b]), np.concatenate([b, a]), strict=True)
+        _lift(tree, dict(zip(edge, score, strict=True)), config.lift_tolerance)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
     _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)
@@ -326,6 +330,30 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.D
         best = nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=True)
         tree.add_edges_from((nodes[x], nodes[y]) for x, y in sorted(best.edges))
     return tree
+
+
+def _lift(tree: nx.DiGraph, score: dict, tolerance: float) -> None:
+    """Move each article up to its parent's parent, and on up, while that one is as
+    good a source (``score`` of the pair at most ``tolerance`` below its parent's).
+
+    The arborescence has no reason to prefer a grandparent the copy reproduces exactly
+    as faithfully as its parent (a duplicate of the source, an intermediate the copy
+    took nothing changed from); of equally faithful sources the more original one is
+    the likelier. Top-down, so a moved article's copies are weighed after it; an
+    ancestor is never in the article's own subtree, so no cycle can form.
+    """
+    for node in list(nx.bfs_tree(tree, _ROOT))[1:]:
+        (parent,) = tree.predecessors(node)
+        best, here = parent, score.get((parent, node))
+        while here is not None:
+            (up,) = tree.predecessors(best)
+            there = score.get((up, node))
+            if up == _ROOT or there is None or there < here - tolerance:
+                break
+            best = up
+        if best != parent:
+            tree.remove_edge(parent, node)
+            tree.add_edge(best, node)
 
 
 def _proximity(documents: pd.DataFrame, reuse: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
