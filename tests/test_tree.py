@@ -230,22 +230,27 @@ def test_a_partner_in_another_family_is_no_rival_parent():
     assert row["confidence"] == 0.9 and "next" not in row["evidence"]
 
 
+def _three(rows, published: dict[str, str], **tree_config) -> dict[str, str]:
+    """Parents of a three-article family from its pair ``rows`` and dates (by id)."""
+    from lineage.config import TreeConfig
+
+    pairs = make_pairs(rows)
+    ids = sorted(published)
+    docs = make_documents(ids, [published[i] for i in ids], pairs)
+    tree = build_tree(docs, pairs, np.zeros(3, dtype=bool), TreeConfig(**tree_config))
+    check_tree(docs, tree)
+    return parents(tree)
+
+
 def _agency_story(**tree_config):
     """An agency text ``wire``, a paper ``verbatim`` that ran it whole, and a paper
     ``trimmed`` that ran its first half, which both reproduce equally faithfully; the
     verbatim run was published between the two, so it is the closer in time."""
-    from lineage.config import TreeConfig
-
-    pairs = make_pairs([
-        ("trimmed", "verbatim", "wholly-derived", 0.1, 1.0, 0.5),
-        ("trimmed", "wire", "wholly-derived", 0.1, 1.0, 0.5),
-        ("verbatim", "wire", "duplicate", 0.2, 1.0, 1.0),
-    ])
-    docs = make_documents(["trimmed", "verbatim", "wire"],
-                          ["2024-03-12T12:00Z", "2024-03-12T10:00Z", "2024-03-12T08:00Z"], pairs)
-    tree = build_tree(docs, pairs, np.zeros(3, dtype=bool), TreeConfig(**tree_config))
-    check_tree(docs, tree)
-    return parents(tree)
+    return _three([("trimmed", "verbatim", "wholly-derived", 0.1, 1.0, 0.5),
+                   ("trimmed", "wire", "wholly-derived", 0.1, 1.0, 0.5),
+                   ("verbatim", "wire", "duplicate", 0.2, 1.0, 1.0)],
+                  {"trimmed": "2024-03-12T12:00Z", "verbatim": "2024-03-12T10:00Z",
+                   "wire": "2024-03-12T08:00Z"}, **tree_config)
 
 
 def test_of_equally_faithful_sources_the_older_is_the_parent():
@@ -255,16 +260,11 @@ def test_of_equally_faithful_sources_the_older_is_the_parent():
 
 
 def test_a_copy_stays_under_a_parent_whose_changes_it_took():
-    from lineage.config import TreeConfig
-
-    pairs = make_pairs([
+    got = _three([
         # trimmed carries an edit of edited's: 0.02 less of it is found in the wire
         ("edited", "trimmed", "wholly-derived", 0.9, 0.5, 1.0),
         ("trimmed", "wire", "wholly-derived", 0.1, 0.98, 0.5),
         ("edited", "wire", "duplicate", 0.2, 0.99, 0.99),
-    ])
-    docs = make_documents(["edited", "trimmed", "wire"],
-                          ["2024-03-12T10:00Z", "2024-03-12T12:00Z", "2024-03-12T08:00Z"], pairs)
-    tree = build_tree(docs, pairs, np.zeros(3, dtype=bool), TreeConfig())
-    check_tree(docs, tree)
-    assert parents(tree) == {"wire": "", "edited": "wire", "trimmed": "edited"}
+    ], {"edited": "2024-03-12T10:00Z", "trimmed": "2024-03-12T12:00Z",
+        "wire": "2024-03-12T08:00Z"})
+    assert got == {"wire": "", "edited": "wire", "trimmed": "edited"}
