@@ -14,9 +14,10 @@ no family) into stories:
    chain of linked units, each like the next but the ends unlike each other, does
    not become one story. A densely linked group stays whole.
 
-A story never splits a family; a unit with no link is a story of its own when it is
-a family, and no story when it is a single article. Stories are numbered by size
-(articles), largest first, then by the smallest id in them.
+A story never splits a family; a family with no link is a story of its own, and a
+single article that no link (or no community) joins to another unit is in none.
+Stories are numbered by size (articles), largest first, then by the smallest id in
+them.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
         sub = graph.subgraph(component)
         groups.extend(nx.community.louvain_communities(
             sub, weight="weight", resolution=config.resolution, seed=seed))
+    # a single article the community step leaves alone tells no story with anyone
+    groups = [g for g in groups if len(g) > 1 or next(iter(g)).startswith("family:")]
     articles = {tuple(sorted(g)): int(size[list(g)].sum()) for g in groups}
     first = {doc_unit: doc for doc, doc_unit in sorted(unit.items(), reverse=True)}
     order = sorted(articles, key=lambda g: (-articles[g], min(first[u] for u in g)))

@@ -89,9 +89,12 @@ def test_a_story_never_splits_a_family(fams, edges, share):
     for f in set(fams) - {0}:
         members = {got[i] for i in ids if families[i] == f}
         assert len(members) == 1 and None not in members
-    # numbered 1..n without gaps
+    # numbered 1..n without gaps; a story holds a family or two articles at least
     numbers = sorted({s for s in got.values() if s is not None})
     assert numbers == list(range(1, len(numbers) + 1))
+    for k in numbers:
+        told = [i for i in ids if got[i] == k]
+        assert len(told) > 1 or families[told[0]]
 
 
 def test_the_seeds_are_one_story():
