@@ -220,6 +220,8 @@ def print_report(data: dict[str, Any], console: Any) -> None:
     for relation in RELATIONS:
         table.add_row(f"pairs: {relation}", str(summary.get("pairs", {}).get(relation, 0)))
     table.add_row("families", str(summary.get("families", "")))
+    if "stories" in summary:  # reports written before stories have none
+        table.add_row("stories", str(summary["stories"]))
     table.add_row("passages", str(summary.get("passages", "")))
     if summary.get("run_seconds") is not None:
         table.add_row("run time", f"{summary['run_seconds']:.2f} s")

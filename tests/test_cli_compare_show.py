@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,7 @@ def test_show_table_and_json(report_dir: Path):
     result = _run("show", report_dir)
     assert result.exit_code == 0, result.output
     assert "documents" in result.output and "pairs: same-story" in result.output
+    assert re.search(r"stories\s+│\s+1\s", result.output)
     data = json.loads(_run("show", report_dir, "--format", "json").output)
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     assert data["summary"] == summary
