@@ -272,10 +272,15 @@ class StoryConfig:
     resolution : float
         Resolution of the Louvain community step that splits chains of linked units
         (1.0; higher gives smaller stories).
+    max_days : float
+        Two articles published more than this many days apart (both dates known, each
+        trusted as :func:`lineage.direction.trusted_times` trusts it) are no link: a
+        story is an event, the same topic weeks later another story (7).
     """
 
     min_share: float = 0.5
     resolution: float = 1.0
+    max_days: float = 7.0
 
 
 @dataclass(frozen=True)

@@ -544,8 +544,9 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
     pairs["ai"] = position.reindex(pairs["a"]).to_numpy()
     pairs["bi"] = position.reindex(pairs["b"]).to_numpy()
     docs["family"] = family.assign_families(docs["id"], pairs)
+    when = direction.trusted_times(docs["published"], docs["family"])
     docs["story"] = story.assign_stories(docs["id"], docs["family"], pairs, config.story,
-                                         seed=config.seed)
+                                         seed=config.seed, published=when)
     wire = direction.is_wire(docs["source"], config.tree)
     tree_table = tree.build_tree(docs, pairs, wire, config.tree)
     order = pd.Categorical(pairs["relation"], list(RELATIONS), ordered=True)

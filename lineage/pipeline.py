@@ -219,7 +219,7 @@ def analyze(
             docs["family"].fillna(-1).to_numpy(dtype=np.int64))
     docs["boilerplate_chars"] = corpus.boiler_chars
     docs["story"] = story.assign_stories(docs["id"], docs["family"], feats, config.story,
-                                         seed=config.seed)
+                                         seed=config.seed, published=when)
     ids, texts = docs["id"].to_numpy(), corpus.texts
 
     tick("lineage", 1)

@@ -9,7 +9,9 @@ no family) into stories:
 1. Two units are linked when at least ``min_share`` of the article pairs across
    them are read as the same story (or as reuse: a digest's bridge the family step
    cut). Pairs never compared count as not linked, so a family of eight that one
-   stray article resembles through one member stays apart from it.
+   stray article resembles through one member stays apart from it; nor do pairs
+   published more than ``max_days`` apart: a story is an event, and the same topic
+   weeks later is another story.
 2. The linked units are split into communities (Louvain, networkx, seeded), so a
    chain of linked units, each like the next but the ends unlike each other, does
    not become one story. A densely linked group stays whole.
@@ -33,7 +35,7 @@ __all__ = ["assign_stories", "story_links"]
 
 
 def story_links(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
-                config: StoryConfig) -> pd.DataFrame:
+                config: StoryConfig, published: pd.Series | None = None) -> pd.DataFrame:
     """The links between units that count towards a story (parameters as
     :func:`assign_stories`).
 
@@ -47,6 +49,11 @@ def story_links(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
     require_columns(pairs, ("a", "b", "relation"), table="pairs")
     unit, size = _units(ids, family)
     told = pairs[pairs["relation"].isin((*REUSE_RELATIONS, "same-story"))]
+    if published is not None:  # one event: both dates known and far apart is not
+        when = pd.Series(pd.to_datetime(published, utc=True).to_numpy(),
+                         index=ids.astype(str).to_numpy())
+        gap = (told["b"].map(when) - told["a"].map(when)).abs()
+        told = told[~(gap > pd.Timedelta(days=config.max_days)).to_numpy()]
     ua = told["a"].map(unit).to_numpy(dtype=object)
     ub = told["b"].map(unit).to_numpy(dtype=object)
     across = pd.notna(ua) & pd.notna(ub) & (ua != ub)
@@ -65,7 +72,8 @@ def story_links(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
 
 
 def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
-                   config: StoryConfig | None = None, *, seed: int = 1) -> pd.Series:
+                   config: StoryConfig | None = None, *, seed: int = 1,
+                   published: pd.Series | None = None) -> pd.Series:
     """Story of every document.
 
     Parameters
@@ -79,6 +87,9 @@ def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
     config : StoryConfig, optional
     seed : int
         Seed of the community step (:attr:`lineage.config.Config.seed`).
+    published : Series of datetime, optional
+        Publication time of each document (aligned with ``ids``; NaT unknown). A pair
+        dated more than ``config.max_days`` apart is no link.
 
     Returns
     -------
@@ -87,7 +98,7 @@ def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
     """
     config = config or StoryConfig()
     unit, size = _units(ids, family)
-    links = story_links(ids, family, pairs, config)
+    links = story_links(ids, family, pairs, config, published)
     graph = nx.Graph()
     graph.add_nodes_from(sorted(k for k in size.index if k.startswith("family:")))
     graph.add_weighted_edges_from(zip(links["u"], links["v"], links["share"], strict=True))

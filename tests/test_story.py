@@ -105,3 +105,17 @@ def test_the_seeds_are_one_story():
     assert result.summary["stories"] == 1
     assert np.array_equal(result.documents["family"].isna().to_numpy(),
                           [True, True, False, False, True])
+
+
+def test_articles_dated_weeks_apart_tell_two_stories():
+    ids, family, pairs = _corpus({"x": 0, "y": 0, "z": 0},
+                                 [("x", "y", "same-story"), ("y", "z", "same-story")])
+    # x and y a day apart, z three weeks after y
+    dates = pd.Series(pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-23"], utc=True))
+    got = assign_stories(ids, family, pairs, published=dates)
+    assert got.tolist() == [1, 1, pd.NA]
+    # a date unknown is no reason to part them
+    got = assign_stories(ids, family, pairs, published=dates.where(ids != "z"))
+    assert got.tolist() == [1, 1, 1]
+    assert assign_stories(ids, family, pairs, StoryConfig(max_days=30),
+                          published=dates).tolist() == [1, 1, 1]
