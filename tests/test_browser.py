@@ -133,6 +133,7 @@ def test_the_story_list_links_its_family_and_articles(browser_page):
     (item,) = page.locator("#story-list li").all_inner_texts()
     assert item.startswith("Story 1 · 5 articles: family 1, 000_fd4222279ed2832f")
     assert page.locator("#story-list li a").count() == 4
+    assert page.locator("#family-note").inner_text().startswith("1 family of articles")
     summary = page.locator("details.family summary").first.inner_text()
     assert summary.endswith("story 1, told also by 3 other families or articles")
     assert errors == []
