@@ -548,7 +548,8 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
     docs["story"] = story.assign_stories(docs["id"], docs["family"], pairs, config.story,
                                          seed=config.seed, published=when)
     wire = direction.is_wire(docs["source"], config.tree)
-    tree_table = tree.build_tree(docs, pairs, wire, config.tree)
+    # the tree weighs dates as analyze does: a date far from its family's is set aside
+    tree_table = tree.build_tree(docs.assign(published=when), pairs, wire, config.tree)
     order = pd.Categorical(pairs["relation"], list(RELATIONS), ordered=True)
     pairs = pairs.assign(_o=order).sort_values(["_o", "a", "b"]).drop(columns="_o")
     texts = docs.set_index("id")["text"]

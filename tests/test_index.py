@@ -76,6 +76,16 @@ def test_one_add_report_equals_analyze(tmp_path):
     pd.testing.assert_frame_equal(built.documents[cols], full.documents[cols], check_dtype=False)
 
 
+def test_a_doubted_date_gives_the_index_the_full_runs_tree(tmp_path):
+    """A feed date a month before the rest of its family is set aside as evidence;
+    the tree the index rebuilds must set it aside too."""
+    docs = pd.DataFrame(CORPUS)
+    docs.loc[docs["id"] == "verbatim-copy", "published"] = "2024-02-01T11:00:00Z"
+    index.add(tmp_path / "d.db", docs)
+    built, full = index.load_analysis(tmp_path / "d.db"), lineage.analyze(docs)
+    pd.testing.assert_frame_equal(built.tree, full.tree, check_dtype=False)
+
+
 def test_second_add_reads_only_partners(tmp_path):
     path, corpus = tmp_path / "x.db", _corpus(100)
     index.add(path, corpus)
