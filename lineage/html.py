@@ -25,6 +25,7 @@ import pandas as pd
 from lineage.direction import doubted_dates
 from lineage.pipeline import Analysis
 from lineage.schema import PAIR_COLUMNS, RELATIONS, REUSE_RELATIONS
+from lineage.story import story_members
 
 __all__ = [
     "PAIR_FIELDS",
@@ -104,6 +105,7 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
     summary = result.summary
     pairs = result.pairs.reset_index(drop=True)
     trees = {c["family"]: c["uri"] for c in charts if c.get("family") is not None}
+    stories = story_members(docs)
     return {
         "overview": {
             "documents": int(summary.get("documents", len(docs))),
@@ -124,8 +126,8 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
         "relations": list(RELATIONS),
         "reuse_relations": sorted(REUSE_RELATIONS),
         "views": _views(pairs, result.passages),
-        "families": _families(result, trees),
-        "stories": _stories(docs),
+        "families": _families(result, trees, stories),
+        "stories": _stories(stories),
         "charts": [c for c in charts if c.get("family") is None],
     }
 
@@ -277,7 +279,8 @@ def _chart_family(stem: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
+def _families(result: Analysis, trees: dict[int, str], stories: pd.DataFrame
+              ) -> list[dict[str, Any]]:
     fams = result.families
     if fams.empty:
         return []
@@ -292,9 +295,7 @@ def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
     story_of = ({i: int(k) for i, k in zip(docs["id"], docs["story"], strict=True)
                  if pd.notna(k)} if "story" in docs else {})
     # units (families, articles in no family) per story
-    units = docs.assign(unit=docs["family"].astype("string").fillna(docs["id"].astype(str)))
-    together = (units[units["story"].notna()].groupby("story")["unit"].nunique()
-                .rename(int).to_dict() if "story" in docs else {})
+    together = dict(zip(stories["story"].tolist(), stories["units"].tolist(), strict=True))
     out = []
     for fam, group in fams.groupby("family", sort=True):
         articles = [i for i, r in zip(group["id"], group["role"], strict=True) if r != "latent"]
@@ -327,19 +328,13 @@ def _families(result: Analysis, trees: dict[int, str]) -> list[dict[str, Any]]:
     return out
 
 
-def _stories(docs: pd.DataFrame) -> list[dict[str, Any]]:
-    """Stories that join two or more units (families, articles in no family)."""
-    if "story" not in docs:
-        return []
-    told = docs[docs["story"].notna()]
-    out = []
-    for story, group in told.groupby("story", sort=True):
-        families = sorted({int(f) for f in group["family"].dropna()})
-        articles = sorted(group.loc[group["family"].isna(), "id"].astype(str))
-        if len(families) + len(articles) >= 2:
-            out.append({"story": int(story), "families": families, "articles": articles,
-                        "size": len(group)})
-    return out
+def _stories(stories: pd.DataFrame) -> list[dict[str, Any]]:
+    """Stories that join two or more units (families, articles in no family), from
+    :func:`lineage.story.story_members`."""
+    told = stories[stories["units"] >= 2]
+    return [{"story": int(k), "families": f, "articles": a, "size": int(n)}
+            for k, f, a, n in zip(told["story"], told["families"], told["articles"],
+                                  told["size"], strict=True)]
 
 
 def _tree_node(i: str, children: dict[str, list[str]], info: dict[str, dict[str, Any]],

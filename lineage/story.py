@@ -31,7 +31,7 @@ import pandas as pd
 from lineage.config import StoryConfig
 from lineage.schema import REUSE_RELATIONS, require_columns
 
-__all__ = ["assign_stories", "story_links"]
+__all__ = ["assign_stories", "story_links", "story_members"]
 
 
 def story_links(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
@@ -47,11 +47,16 @@ def story_links(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
         share of all article pairs across them; only links of at least ``min_share``.
     """
     require_columns(pairs, ("a", "b", "relation"), table="pairs")
-    unit, size = _units(ids, family)
+    unit = _units(ids, family)
+    return _links(unit, unit.value_counts(), pairs, config, published)
+
+
+def _links(unit: pd.Series, size: pd.Series, pairs: pd.DataFrame, config: StoryConfig,
+           published: pd.Series | None) -> pd.DataFrame:
+    """:func:`story_links` from each document's unit (by id) and each unit's size."""
     told = pairs[pairs["relation"].isin((*REUSE_RELATIONS, "same-story"))]
     if published is not None:  # one event: both dates known and far apart is not
-        when = pd.Series(pd.to_datetime(published, utc=True).to_numpy(),
-                         index=ids.astype(str).to_numpy())
+        when = pd.Series(pd.to_datetime(published, utc=True).to_numpy(), index=unit.index)
         gap = (told["b"].map(when) - told["a"].map(when)).abs()
         told = told[~(gap > pd.Timedelta(days=config.max_days)).to_numpy()]
     ua = told["a"].map(unit).to_numpy(dtype=object)
@@ -97,10 +102,12 @@ def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
     no link joins to another unit.
     """
     config = config or StoryConfig()
-    unit, size = _units(ids, family)
-    links = story_links(ids, family, pairs, config, published)
+    require_columns(pairs, ("a", "b", "relation"), table="pairs")
+    unit = _units(ids, family)
+    size = unit.value_counts()
+    links = _links(unit, size, pairs, config, published)
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(k for k in size.index if k.startswith("family:")))
+    graph.add_nodes_from(sorted(size.index[size.index.str.startswith("family:")]))
     graph.add_weighted_edges_from(zip(links["u"], links["v"], links["share"], strict=True))
     groups: list[set[str]] = []
     for component in nx.connected_components(graph):
@@ -112,17 +119,42 @@ def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
             sub, weight="weight", resolution=config.resolution, seed=seed))
     # a single article the community step leaves alone tells no story with anyone
     groups = [g for g in groups if len(g) > 1 or next(iter(g)).startswith("family:")]
-    articles = {tuple(sorted(g)): int(size[list(g)].sum()) for g in groups}
-    first = {doc_unit: doc for doc, doc_unit in sorted(unit.items(), reverse=True)}
+    n_of = size.to_dict()
+    articles = {tuple(sorted(g)): sum(n_of[u] for u in g) for g in groups}
+    # each unit's smallest id
+    first = pd.Series(unit.index, index=unit.to_numpy()).groupby(level=0).min().to_dict()
     order = sorted(articles, key=lambda g: (-articles[g], min(first[u] for u in g)))
     story = {u: k for k, g in enumerate(order, start=1) for u in g}
-    return pd.Series([story.get(unit.get(i)) for i in ids], index=ids.index, dtype="Int64")
+    return pd.Series(unit.map(story).to_numpy(), index=ids.index, dtype="Int64")
 
 
-def _units(ids: pd.Series, family: pd.Series) -> tuple[dict[str, str], pd.Series]:
-    """Each document's unit (``family:<k>``, or its own id) and each unit's size."""
+def _units(ids: pd.Series, family: pd.Series) -> pd.Series:
+    """Each document's unit, by id: ``family:<k>``, or its own id when in no family."""
     fam = pd.Series(pd.array(family, dtype="Int64"))
     names = np.where(fam.isna(), ids.astype(str).to_numpy(),
                      ("family:" + fam.astype("string")).to_numpy(dtype=object))
-    unit = dict(zip(ids.astype(str), names, strict=True))
-    return unit, pd.Series(names).value_counts()
+    return pd.Series(names, index=ids.astype(str).to_numpy())
+
+
+def story_members(documents: pd.DataFrame) -> pd.DataFrame:
+    """What each story holds, from a documents table (``id, family, story``; a table
+    without ``story``, as reports written before stories, holds none).
+
+    Returns
+    -------
+    DataFrame
+        One row per story, in story order: ``story``, ``families`` (their numbers,
+        sorted), ``articles`` (the ids of its articles in no family, sorted), ``size``
+        (all its articles) and ``units`` (families plus articles in no family).
+    """
+    columns = ["story", "families", "articles", "size", "units"]
+    if "story" not in documents:
+        return pd.DataFrame(columns=columns)
+    told = documents[documents["story"].notna()]
+    rows = []
+    for number, group in told.groupby("story", sort=True):
+        families = sorted({int(f) for f in group["family"].dropna()})
+        articles = sorted(group.loc[group["family"].isna(), "id"].astype(str))
+        rows.append((int(number), families, articles, len(group),
+                     len(families) + len(articles)))
+    return pd.DataFrame(rows, columns=columns)

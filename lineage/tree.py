@@ -92,7 +92,9 @@ def build_tree(
     reuse = pairs[pairs["relation"].isin(REUSE_RELATIONS)]
     p = reuse["direction_p"].to_numpy()
     a, b = reuse["a"].to_numpy(), reuse["b"].to_numpy()
-    to_b, to_a = fidelity(reuse, "b"), fidelity(reuse, "a")
+    # a source's score as the parent of its partner: fidelity x direction plausibility
+    to_b = fidelity(reuse, "b") * _plausible(p)
+    to_a = fidelity(reuse, "a") * _plausible(1 - p)
     near_b, near_a = _proximity(documents, reuse)
     near, likely = config.proximity_weight, config.source_weight
     prior = _root_prior(documents, members, wire)
@@ -100,14 +102,15 @@ def build_tree(
         "u": np.concatenate([[_ROOT] * len(members), a, b]),
         "v": np.concatenate([members["id"].to_numpy(), b, a]),
         "w": np.concatenate([prior,
-                             1.0 + to_b * _plausible(p) + near * near_b + likely * p,
-                             1.0 + to_a * _plausible(1 - p) + near * near_a + likely * (1 - p)]),
+                             1.0 + to_b + near * near_b + likely * p,
+                             1.0 + to_a + near * near_a + likely * (1 - p)]),
     })
     tree = _arborescence_per_family(edges, members)
     if config.lift_tolerance > 0:
-        score = np.concatenate([to_b * _plausible(p), to_a * _plausible(1 - p)])
-        edge = zip(np.concatenate([a, b]), np.concatenate([b, a]), strict=True)
-        _lift(tree, dict(zip(edge, score, strict=True)), config.lift_tolerance)
+        edge = zip(edges["u"].to_numpy()[len(members):], edges["v"].to_numpy()[len(members):],
+                   strict=True)
+        _lift(tree, dict(zip(edge, np.concatenate([to_b, to_a]), strict=True)),
+              config.lift_tolerance)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
     _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lineage.config import StoryConfig
-from lineage.story import assign_stories, story_links
+from lineage.story import assign_stories, story_links, story_members
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
@@ -119,3 +119,36 @@ def test_articles_dated_weeks_apart_tell_two_stories():
     assert got.tolist() == [1, 1, 1]
     assert assign_stories(ids, family, pairs, StoryConfig(max_days=30),
                           published=dates).tolist() == [1, 1, 1]
+
+
+def _dated_seeds() -> pd.DataFrame:
+    """The seeds, 000 dated three weeks after the other four."""
+    from lineage.load import load_documents
+
+    docs = load_documents(SEEDS)
+    docs["published"] = pd.to_datetime(["2024-12-10T09:00Z", "2024-11-17T20:00Z",
+                                        "2024-11-18T08:00Z", "2024-11-18T09:00Z",
+                                        "2024-11-18T12:00Z"], utc=True)
+    return docs
+
+
+def test_the_pipeline_and_the_index_part_a_story_told_weeks_later(tmp_path):
+    import lineage
+    from lineage import index
+
+    docs = _dated_seeds()
+    want = [pd.NA, 1, 1, 1, 1]
+    assert lineage.analyze(docs).documents["story"].tolist() == want
+    index.add(tmp_path / "s.db", docs)
+    assert index.load_analysis(tmp_path / "s.db").documents["story"].tolist() == want
+
+
+def test_story_members_lists_each_storys_families_and_lone_articles():
+    docs = pd.DataFrame({"id": ["a1", "a2", "b1", "x", "y", "z"],
+                         "family": pd.array([1, 1, 2, pd.NA, pd.NA, pd.NA], dtype="Int64"),
+                         "story": pd.array([1, 1, 2, 1, 2, pd.NA], dtype="Int64")})
+    got = story_members(docs)
+    assert got.to_dict("list") == {"story": [1, 2], "families": [[1], [2]],
+                                   "articles": [["x"], ["y"]], "size": [3, 2],
+                                   "units": [2, 2]}
+    assert story_members(docs.drop(columns="story")).empty
