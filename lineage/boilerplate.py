@@ -2,11 +2,15 @@
 
 Following passim, boilerplate is found from the corpus itself: a sentence (compared
 after NFKC, case folding and collapsing digits and white space) that appears in at
-least ``min_docs`` articles of the same outlet (``source``), beside at least
-``min_docs`` different stories (articles with different leads: an outlet that runs
-one wire story three times is not repeating boilerplate), is that outlet's
-boilerplate. Such sentences are left out of every piece of evidence (shingles,
-TF-IDF, sentence matches), so two articles that share only boilerplate are not reuse.
+least ``min_docs`` articles of the same outlet (``source``), as part of a block
+that stands beside different text in different articles (a byline, a sign-off, a
+footer), beside at least ``min_docs`` different stories (articles with different
+leads), is that outlet's boilerplate. An outlet's runs of one story are not: trimmed
+or edited runs keep the story's order (an edited sentence is the same sentence), and
+a block that is most of the articles it stands in is the story itself (an agency's
+"UPDATE 1", "UPDATE 2" under new leads). Such sentences are left out of every piece
+of evidence (shingles, TF-IDF, sentence matches), so two articles that share only
+boilerplate are not reuse.
 A sentence found to be one outlet's boilerplate is boilerplate wherever it appears
 (generic lines such as "Follow us on ..." recur in small outlets and unsourced
 texts too). Otherwise articles without a ``source`` are never marked: without an
@@ -79,15 +83,21 @@ def find_boilerplate(
         return candidate
     # Copies of one story in one outlet repeat its sentences too, so a sentence must
     # also stand beside different stories, told apart by their leads. A lead is a
-    # document's first sentence that is not a "hub": a repeated sentence followed (or
-    # preceded) by different sentences in different articles (a byline, a footer) or
-    # only ever next to hubs (a block of them). Copies of one story keep its order, so
-    # its sentences are not hubs and all its copies get the same lead.
-    hub = _hubs(frame.assign(candidate=candidate), min_docs)
-    lead = frame[~hub].groupby("doc")["key"].first()
-    frame["lead"] = frame["doc"].map(lead).fillna(-1)
-    stories = frame.groupby(["outlet", "key"])["lead"].transform("nunique").to_numpy()
-    marked = candidate & (stories >= min_docs)
+    # document's first sentence that is not a "hub": a repeated sentence whose
+    # neighbours are different sentences in different articles (a byline, a footer),
+    # or one only ever next to hubs (the rest of their block). Copies of one story
+    # keep its order, so its sentences are not hubs and all its copies get the same
+    # lead. Neighbours and leads count as different only when their words differ
+    # (:func:`_distinct`): an edited copy of a sentence is the same sentence.
+    frame["group"] = frame.groupby(["outlet", "key"]).ngroup()
+    hub = _hubs(frame.assign(candidate=candidate), sentences, texts, min_docs)
+    hub &= ~_story_blocks(frame, hub, sentences, spread)
+    lead = frame.assign(row=np.arange(len(frame)))[~hub].groupby("doc")["row"].first()
+    lead_row = frame["doc"].map(lead).fillna(-1).to_numpy(np.int64)
+    lead_key = np.where(lead_row >= 0, key[np.maximum(lead_row, 0)], -1)
+    stories = _distinct(frame["group"].to_numpy(), lead_key, lead_row, candidate, sentences,
+                        texts, min_docs)
+    marked = candidate & hub & stories
     # a sentence that is boilerplate for one outlet is boilerplate wherever it appears
     # (a generic "Follow us on ..." line in a small outlet, or in an unsourced text)
     return np.isin(key, np.unique(key[marked]))
@@ -101,31 +111,105 @@ def _key_hash(sentence: str) -> int:
                           "little")
 
 
-def _hubs(frame: pd.DataFrame, min_docs: int, rounds: int = 3) -> np.ndarray:
+def _hubs(frame: pd.DataFrame, sentences: pd.DataFrame, texts: list[str], min_docs: int
+          ) -> np.ndarray:
     """Per sentence row: a repeated sentence whose neighbours vary (see find_boilerplate)."""
     doc = frame["doc"].to_numpy()
+    rows = np.arange(len(frame))
     same_prev = np.r_[False, doc[1:] == doc[:-1]]
     same_next = np.r_[doc[:-1] == doc[1:], False]
-    keys = frame["key"].to_numpy()
     # a text's start and end are not neighbours: copies are cut at different points
-    # (missing neighbours are NaN, which nunique leaves out; codes are exact in float)
-    prev_key = pd.Series(np.where(same_prev, np.roll(keys, 1), np.nan))
-    next_key = pd.Series(np.where(same_next, np.roll(keys, -1), np.nan))
-    groups = [frame["outlet"], frame["key"]]
-    varied = ((prev_key.groupby(groups).transform("nunique").to_numpy() >= min_docs)
-              | (next_key.groupby(groups).transform("nunique").to_numpy() >= min_docs))
+    keys, group = frame["key"].to_numpy(), frame["group"].to_numpy()
     candidate = frame["candidate"].to_numpy()
+    varied = np.zeros(len(frame), dtype=bool)
+    for same, shift in ((same_prev, 1), (same_next, -1)):
+        row = np.where(same, np.roll(rows, shift), -1)
+        varied |= _distinct(group, np.where(same, np.roll(keys, shift), -1), row, candidate,
+                            sentences, texts, min_docs)
     hub = candidate & varied
-    for _ in range(rounds):  # a sentence always beside hubs belongs to their block
+    while True:  # a sentence always beside hubs belongs to their block (one round a row)
         prev_hub = same_prev & np.roll(hub, 1)
         next_hub = same_next & np.roll(hub, -1)
-        beside = (pd.Series(prev_hub).groupby(groups).transform("all").to_numpy()
-                  | pd.Series(next_hub).groupby(groups).transform("all").to_numpy())
+        beside = (pd.Series(prev_hub).groupby(group).transform("all").to_numpy()
+                  | pd.Series(next_hub).groupby(group).transform("all").to_numpy())
         grown = hub | (candidate & beside)
         if (grown == hub).all():
-            break
+            return hub
         hub = grown
-    return hub
+
+
+def _story_blocks(frame: pd.DataFrame, hub: np.ndarray, sentences: pd.DataFrame,
+                  spread: np.ndarray) -> np.ndarray:
+    """Hub rows whose block is most of the articles it stands in: the story itself.
+
+    An agency that sends a story again under new leads ("UPDATE 1", "UPDATE 2") makes
+    its body a block of repeated sentences beside different text, as a footer is; but
+    a footer is a small part of each article it ends, and a body most of it. A block
+    is a run of hub rows of one document carried by equally many articles; it is the
+    story when it is more than half of its document's text in most of them.
+    """
+    doc = frame["doc"].to_numpy()
+    chars = (sentences["end"] - sentences["start"]).to_numpy(dtype=np.float64)
+    doc_chars = pd.Series(chars).groupby(doc).transform("sum").to_numpy()
+    joined = np.r_[False, hub[1:] & hub[:-1] & (doc[1:] == doc[:-1])
+                   & (spread[1:] == spread[:-1])]
+    block = np.cumsum(~joined)
+    share = pd.Series(np.where(hub, chars, 0.0)).groupby(block).transform("sum").to_numpy()
+    share = share / np.maximum(doc_chars, 1.0)
+    typical = pd.Series(np.where(hub, share, np.nan)).groupby(frame["group"].to_numpy()
+                                                               ).transform("median")
+    return hub & (typical.to_numpy() > 0.5)
+
+
+#: Words compared when telling sentences apart: letters and digits; scripts written
+#: without spaces (and very short sentences) by character pairs instead.
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+#: Two sentences are the same sentence, edited, when their word sets overlap this much
+#: (Jaccard): one word changed in a sentence of ten leaves 0.82.
+_SAME_SENTENCE = 0.5
+#: Distinct sentences compared per group (the first few by position are enough to
+#: see ``min_docs`` different ones).
+_COMPARED = 8
+
+
+def _distinct(group: np.ndarray, key: np.ndarray, row: np.ndarray, candidate: np.ndarray,
+              sentences: pd.DataFrame, texts: list[str], min_docs: int) -> np.ndarray:
+    """Per row: whether its group's items are at least ``min_docs`` different sentences.
+
+    ``key[i]`` is the exact key of row i's item (a neighbour or a lead) and ``row[i]``
+    the sentence row that shows it (-1: none). Groups with fewer than ``min_docs``
+    exact keys are settled by the count; the others compare the words of their first
+    :data:`_COMPARED` distinct items and count the items unlike every earlier one.
+    """
+    frame = pd.DataFrame({"group": group, "key": key, "row": row})[candidate & (row >= 0)]
+    items = frame.drop_duplicates(["group", "key"])
+    count = items.groupby("group")["key"].size()
+    close = count.index[count >= min_docs]
+    out = np.zeros(int(group.max()) + 1 if len(group) else 0, dtype=bool)
+    if len(close):
+        shown = items[items["group"].isin(close)].groupby("group").head(_COMPARED)
+        words = _word_sets(sentences, texts, shown["row"].to_numpy())
+        for g, sets in pd.Series(words, index=shown["group"].to_numpy()).groupby(level=0):
+            kept: list[frozenset] = []
+            for w in sets:
+                if all(len(w & k) < _SAME_SENTENCE * len(w | k) for k in kept):
+                    kept.append(w)
+            out[g] = len(kept) >= min_docs
+    return out[group]
+
+
+def _word_sets(sentences: pd.DataFrame, texts: list[str], rows: np.ndarray
+               ) -> list[frozenset]:
+    """The words (digits as 0) of each sentence at ``rows``; character pairs where a
+    sentence has fewer than four words (scripts written without spaces)."""
+    doc, start, end = (sentences[c].to_numpy()[rows] for c in ("doc", "start", "end"))
+    out = []
+    for d, s, e in zip(doc, start, end, strict=True):
+        text = _DIGITS.sub("0", normalize_text(texts[d][s:e]))
+        words = _WORD.findall(text)
+        out.append(frozenset(words) if len(words) >= 4
+                   else frozenset(text[k:k + 2] for k in range(max(len(text) - 1, 1))))
+    return out
 
 
 def spans_by_doc(sentences: pd.DataFrame, n_docs: int) -> list[np.ndarray]:

@@ -51,6 +51,45 @@ def test_an_outlet_running_one_story_several_times_is_not_boilerplate():
     assert found == sorted(FOOTER.replace(". ", ".\n").split("\n"))
 
 
+def test_runs_of_one_story_edited_or_spliced_are_not_boilerplate():
+    # One outlet runs a story twice (the second time with a word changed) and splices
+    # its opening into a third article; its footer stands beside different stories.
+    # The edited sentence must not make the story's sentences look like a footer
+    # block (beside three "different" next sentences), nor their edited leads
+    # like different stories.
+    opening = ("The minister said the new border policy is working as a deterrent. "
+               "He said the government would only change it if arrivals rose sharply.")
+    rest = "The number of arrivals fell in the last three months of the year."
+    edited = "The number of arrivals dropped in the last three months of the year."
+    texts = [f"{opening} {rest} {FOOTER}", f"{opening} {edited} {FOOTER}",
+             f"{STORIES[0]} {opening} {STORIES[1]} {FOOTER}",
+             f"{STORIES[2]} {FOOTER}", f"{STORIES[3]} {FOOTER}"]
+    found = marked(texts, ["Daily Post"] * len(texts))
+    assert found == sorted(FOOTER.replace(". ", ".\n").split("\n"))
+    # ... and the same when each of three runs words the lead its own way
+    texts[0] = f"{opening} {rest} {FOOTER}"
+    texts[1] = f"{opening.replace('is working as', 'works as')} {rest} {FOOTER}"
+    texts[2] = f"{opening.replace('border policy', 'border rules')} {rest} {FOOTER}"
+    assert marked(texts, ["Daily Post"] * len(texts)) == sorted(
+        FOOTER.replace(". ", ".\n").split("\n"))
+
+
+def test_an_agency_story_sent_again_under_new_leads_is_not_boilerplate():
+    # "UPDATE 1/2/3": the body stands beside different leads, as a footer stands
+    # beside different stories, but it is most of each article; the sign-off is not
+    body = ("The central bank raised its main interest rate by a quarter point on Tuesday. "
+            "Officials said inflation remained too high for comfort. "
+            "The decision was expected by most economists polled last week. "
+            "Markets barely moved after the announcement.")
+    leads = ["", "UPDATE 1: The bank's governor warned of further rises to come. ",
+             "UPDATE 2: Shares in lenders rose sharply after the rate decision. ",
+             "UPDATE 3: The opposition called the rise a blow to homeowners. "]
+    sign_off = "Reporting by Jane Doe; Editing by John Roe."
+    texts = [f"{lead}{body} {sign_off}" for lead in leads]
+    texts += [f"{story} {sign_off}" for story in STORIES]
+    assert marked(texts, ["Reuters"] * len(texts)) == [sign_off]
+
+
 def test_without_an_outlet_nothing_is_boilerplate():
     texts = [f"{s} {FOOTER}" for s in STORIES]
     assert marked(texts, [""] * 4) == []
