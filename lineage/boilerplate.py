@@ -146,7 +146,8 @@ def _story_blocks(frame: pd.DataFrame, hub: np.ndarray, sentences: pd.DataFrame,
     its body a block of repeated sentences beside different text, as a footer is; but
     a footer is a small part of each article it ends, and a body most of it. A block
     is a run of hub rows of one document carried by equally many articles; it is the
-    story when it is more than half of its document's text in most of them.
+    story when it is more than half of its document's text in most of them. (So an
+    outlet whose items are mostly shorter than its footer keeps the footer as text.)
     """
     doc = frame["doc"].to_numpy()
     chars = (sentences["end"] - sentences["start"]).to_numpy(dtype=np.float64)

@@ -409,9 +409,10 @@ def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Con
         texts, pairs, rows, corpus.positional, corpus.skips, corpus.starts, corpus.ends,
         corpus.sizes,
         min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
+        boilerplate=corpus.spans,
     )
     passages = align.combine_passages(by_tokens, by_sentence)
-    passages["quote"] = _quote_flags(passages, texts)
+    passages["quote"] = _quote_flags(passages, texts, config.relation.min_verbatim_words)
     return passages, sent_word
 
 
@@ -550,14 +551,18 @@ def _mark_siblings(feats: pd.DataFrame, tree_table: pd.DataFrame) -> None:
         "source: both most likely copied an unseen common source (" + pa[sib] + ")")
 
 
-def _quote_flags(passages: pd.DataFrame, texts: list[str]) -> np.ndarray:
-    """True for passages that are mostly direct quotation on either side."""
+def _quote_flags(passages: pd.DataFrame, texts: list[str], min_words: int) -> np.ndarray:
+    """True for passages that are mostly direct quotation on either side, unless what
+    they share outside quotation marks is itself ``min_words`` words (at six characters
+    a word) or more: the quote is then part of a copied passage, not all of it."""
     if passages.empty:
         return np.zeros(0, dtype=bool)
     covered = _QuoteCover(texts, np.union1d(passages["ai"], passages["bi"]))
     share_a = covered.share(passages["ai"], passages["a_start"], passages["a_end"])
     share_b = covered.share(passages["bi"], passages["b_start"], passages["b_end"])
-    return np.maximum(share_a, share_b) >= 0.5
+    plain = np.minimum((passages["a_end"] - passages["a_start"]).to_numpy() * (1 - share_a),
+                       (passages["b_end"] - passages["b_start"]).to_numpy() * (1 - share_b))
+    return (np.maximum(share_a, share_b) >= 0.5) & (plain < 6 * min_words)
 
 
 class _QuoteCover:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lineage.boilerplate import mask_tokens
+
 __all__ = ["verbatim_runs"]
 
 _MAX_REPEATS = 4
@@ -143,11 +145,13 @@ def verbatim_passages(
     *,
     min_tokens: int = 8,
     gap: int = 3,
+    boilerplate: list[np.ndarray] | None = None,
 ):
     """Verbatim passages (character offsets) for the pairs at ``rows``.
 
     Each passage is widened over identical neighbouring characters (case-folded), so
-    it takes in a closing full stop or quote, or words just before an edit.
+    it takes in a closing full stop or quote, or words just before an edit; never
+    into boilerplate (two runs of one outlet end with the same footer).
 
     Parameters
     ----------
@@ -162,6 +166,8 @@ def verbatim_passages(
         Per document: token offsets into the original text.
     sizes : ndarray of int64
         Per document: tokens per shingle.
+    boilerplate : list of ndarray, optional
+        Per document: boilerplate ``[start, end)`` spans, shape (k, 2).
 
     Returns
     -------
@@ -173,6 +179,14 @@ def verbatim_passages(
 
     from lineage.align import PASSAGE_TABLE
 
+    masks: dict[int, np.ndarray] = {}
+
+    def inside(doc: int) -> np.ndarray:
+        """Per token of ``doc``: inside its boilerplate (computed once)."""
+        if doc not in masks:
+            masks[doc] = mask_tokens(token_starts[doc], boilerplate[doc])
+        return masks[doc]
+
     out = []
     for row in rows.tolist():
         a, b = pairs[row]
@@ -181,18 +195,50 @@ def verbatim_passages(
         runs = verbatim_runs(positional[a], positional[b], int(sizes[a]), min_tokens=min_tokens,
                              gap=gap, skip_a=skips[a], skip_b=skips[b])
         for a0, a1, b0, b1 in runs.tolist():
-            spans = _widen(texts[a], texts[b], int(token_starts[a][a0]),
-                           int(token_ends[a][a1 - 1]), int(token_starts[b][b0]),
-                           int(token_ends[b][b1 - 1]))
+            limits = None
+            if boilerplate is not None:
+                # a run's last shingles reach into a footer that starts after them
+                a0, a1 = _outside(inside(a), a0, a1)
+                b0, b1 = _outside(inside(b), b0, b1)
+                if a1 <= a0 or b1 <= b0:
+                    continue
+            start_a, end_a = int(token_starts[a][a0]), int(token_ends[a][a1 - 1])
+            start_b, end_b = int(token_starts[b][b0]), int(token_ends[b][b1 - 1])
+            if boilerplate is not None:
+                limits = (*_room(boilerplate[a], start_a, end_a, len(texts[a])),
+                          *_room(boilerplate[b], start_b, end_b, len(texts[b])))
+            spans = _widen(texts[a], texts[b], start_a, end_a, start_b, end_b, limits)
             out.append((row, a, b, *spans, "verbatim", 1.0, 0))
     return pd.DataFrame(out, columns=list(PASSAGE_TABLE))
 
 
-def _widen(ta: str, tb: str, a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
-    """Grow ``[a0, a1)`` and ``[b0, b1)`` over identical characters on both sides."""
-    while a0 > 0 and b0 > 0 and ta[a0 - 1].casefold() == tb[b0 - 1].casefold():
+def _outside(inside: np.ndarray, t0: int, t1: int) -> tuple[int, int]:
+    """Tokens ``[t0, t1)`` less any boilerplate tokens at either end."""
+    while t1 > t0 and inside[t1 - 1]:
+        t1 -= 1
+    while t0 < t1 and inside[t0]:
+        t0 += 1
+    return t0, t1
+
+
+def _room(spans: np.ndarray, start: int, end: int, length: int) -> tuple[int, int]:
+    """How far ``[start, end)`` may widen: to the nearest boilerplate span each side."""
+    if len(spans) == 0:
+        return 0, length
+    before = spans[spans[:, 1] <= start, 1]
+    after = spans[spans[:, 0] >= end, 0]
+    return (int(before.max()) if len(before) else 0,
+            int(after.min()) if len(after) else length)
+
+
+def _widen(ta: str, tb: str, a0: int, a1: int, b0: int, b1: int,
+           limits: tuple[int, int, int, int] | None = None) -> tuple[int, int, int, int]:
+    """Grow ``[a0, a1)`` and ``[b0, b1)`` over identical characters on both sides, within
+    ``limits`` (lowest start and highest end for a, then for b)."""
+    lo_a, hi_a, lo_b, hi_b = limits or (0, len(ta), 0, len(tb))
+    while a0 > lo_a and b0 > lo_b and ta[a0 - 1].casefold() == tb[b0 - 1].casefold():
         a0, b0 = a0 - 1, b0 - 1
-    while a1 < len(ta) and b1 < len(tb) and ta[a1].casefold() == tb[b1].casefold():
+    while a1 < hi_a and b1 < hi_b and ta[a1].casefold() == tb[b1].casefold():
         a1, b1 = a1 + 1, b1 + 1
     while a0 < a1 and ta[a0].isspace():
         a0, b0 = a0 + 1, b0 + 1

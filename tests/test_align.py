@@ -261,3 +261,27 @@ def test_runs_touching_at_an_insertion_keep_both_passages():
     # what is left after trimming must still be min_tokens long
     runs = np.array([[0, 100, 0, 100], [95, 104, 300, 309]])
     assert _resolve_overlaps(runs, 8).tolist() == [[0, 100, 0, 100]]
+
+
+def test_verbatim_passage_stops_at_the_outlets_footer():
+    # two runs of one story by one outlet, whose footer (beside three other stories)
+    # is boilerplate: the passage is the story, not the footer the two runs share
+    footer = ("Copyright Daily Post. All rights reserved. Contact the Daily Post news desk "
+              "by email or phone, day or night.")
+    story = " ".join(ORIGINAL_SENTENCES[:7])
+    others = ["The council approved a new budget for the harbour district on Monday. "
+              "Critics said the plan ignores the flood risk along the river.",
+              "A storm cut power to thousands of homes in the northern suburbs overnight. "
+              "Crews expect to restore supply by Thursday evening.",
+              "The football club named a new coach after a season of heavy defeats. "
+              "Fans gathered outside the stadium to welcome him."]
+    texts = [f"{story}\n\n{footer}", f"{story}\n\n{footer}",
+             *(f"{o}\n\n{footer}" for o in others)]
+    docs = pd.DataFrame({"id": ["run1", "run2", "x1", "x2", "x3"], "text": texts,
+                         "source": "Daily Post"})
+    res = analyze(docs)
+    # the footer's three sentences, without the spaces between them
+    assert (res.documents["boilerplate_chars"] == len(footer.replace(". ", "."))).all()
+    pair = res.passages[(res.passages["a"] == "run1") & (res.passages["b"] == "run2")]
+    assert pair[["a_start", "a_end", "b_start", "b_end"]].values.tolist() == [
+        [0, len(story), 0, len(story)]]

@@ -215,8 +215,22 @@ def test_quote_flags_mark_passages_mostly_inside_quotations():
         "b_start": [0, 30, 5, 9, 40],
         "b_end": [10, 40, 14, 28, 48],
     })
-    assert _quote_flags(passages, texts).tolist() == [True, False, True, True, True]
-    assert _quote_flags(passages.iloc[:0], texts).tolist() == []
+    assert _quote_flags(passages, texts, 25).tolist() == [True, False, True, True, True]
+    assert _quote_flags(passages.iloc[:0], texts, 25).tolist() == []
+
+
+def test_a_quote_inside_a_long_copied_passage_still_counts():
+    """Mostly quotation, but with 25 words' worth (150 characters) of plain text
+    around it on both sides: the quote was copied with the passage, not quoted apart."""
+    from lineage.pipeline import _quote_flags
+
+    plain = "x" * 160
+    text = f'{plain} "{"y" * 300}"'
+    passages = pd.DataFrame({"ai": [0, 0], "bi": [1, 1], "a_start": [0, 20],
+                             "a_end": [len(text), len(text)], "b_start": [0, 20],
+                             "b_end": [len(text), len(text)]})
+    # 160 plain characters: counts; 140 (from 20): too few, a quotation
+    assert _quote_flags(passages, [text, text], 25).tolist() == [False, True]
 
 
 def test_a_digest_of_two_stories_does_not_merge_their_families():
