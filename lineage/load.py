@@ -5,6 +5,13 @@ The result has exactly the columns :data:`lineage.schema.DOCUMENT_COLUMNS`. Text
 becomes ``"\\n"``), because later stages report character offsets into it. Problems that can
 be worked around (a file that is binary, empty or not UTF-8; a date that cannot be read) are
 reported through ``warn``, one line each; problems that cannot raise :class:`LineageError`.
+
+An HTML page gives its article, not the site around it: the page's ``<main>`` (or its
+longest ``<article>``), without navigation, asides, forms and footers. Its outlet, date
+and address come from the page's own metadata, as news sites publish them for search
+engines and social networks: Open Graph and ``article:`` tags, ``<meta name=...>`` dates,
+schema.org JSON-LD (``publisher``, ``datePublished``), ``<time datetime>`` and the
+canonical link.
 """
 
 from __future__ import annotations
@@ -40,6 +47,19 @@ _SNIFF_BYTES = 8192
 _SPACES = re.compile(r"\s+")
 _NONSENSE_SHARE = 0.3
 _DROP_TAGS = ("script", "style", "noscript", "template", "head")
+#: Page furniture around an article: navigation, asides (related links), forms,
+#: buttons and footers; a ``<header>`` only outside the article (the site's masthead).
+_CHROME_TAGS = ("nav", "aside", "form", "button", "menu", "dialog", "footer", "iframe", "svg")
+#: Where pages state their outlet, date and address (first found wins).
+_META_SOURCE = (("property", "og:site_name"), ("name", "application-name"),
+                ("name", "publisher"), ("itemprop", "publisher"))
+_META_DATE = (("property", "article:published_time"), ("itemprop", "datePublished"),
+              ("name", "article:published_time"), ("name", "pubdate"),
+              ("name", "publishdate"), ("name", "publish-date"), ("name", "date"),
+              ("name", "dc.date.issued"), ("name", "dc.date"), ("name", "dcterms.created"),
+              ("name", "parsely-pub-date"), ("name", "sailthru.date"),
+              ("property", "og:published_time"))
+_META_URL = (("property", "og:url"),)
 _BLOCK_TAGS = (
     "address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
@@ -139,10 +159,10 @@ def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in _TEXT_SUFFIXES + _HTML_SUFFIXES:
         try:
-            text, title = _read_document(path, warn)
+            row = _read_document(path, warn)
         except (_Skipped, OSError) as exc:
             raise LineageError(f"{path}: {_reason(exc)}") from None
-        return _documents([path.stem], [text], [title])
+        return _documents_from_rows([(path.stem, *row)])
     if suffix in _JSONL_SUFFIXES:
         frame, labels = _read_jsonl(path, warn)
         return _from_frame(frame, str(path), warn, labels)
@@ -176,8 +196,14 @@ def _from_folder(folder: Path, warn: Callable[[str], None]) -> pd.DataFrame:
             f"{folder}: no readable documents (all {len(files)} .txt, .md or .html files "
             "were skipped: empty, binary or unreadable)"
         )
-    ids, texts, titles = zip(*rows, strict=True)
-    return _documents(ids, texts, titles)
+    return _documents_from_rows(rows)
+
+
+def _documents_from_rows(rows: Sequence[tuple]) -> pd.DataFrame:
+    """The ``documents`` table from ``(id, text, title, source, url, published)`` rows."""
+    ids, texts, titles, sources, urls, published = zip(*rows, strict=True)
+    return _documents(ids, texts, titles, sources, urls,
+                      pd.Series(list(published), dtype="datetime64[ns, UTC]"))
 
 
 def _is_document(relative: Path) -> bool:
@@ -202,20 +228,29 @@ def _file_ids(folder: Path, files: Sequence[Path]) -> list[str]:
     return ids
 
 
-def _read_document(path: Path, warn: Callable[[str], None]) -> tuple[str, str]:
-    """Text and title of one document file; raise :class:`_Skipped` if it has no text."""
+def _read_document(path: Path, warn: Callable[[str], None]
+                   ) -> tuple[str, str, str, str, pd.Timestamp]:
+    """Text, title, source, url and publication time of one document file (the last
+    three from an HTML page's metadata); raise :class:`_Skipped` if it has no text."""
     text, encoding = _decode(path.read_bytes())
     if not text.strip():
         raise _Skipped("empty")
     if encoding is not None:
         warn(f"{path}: not UTF-8, decoded as {encoding}")
     if path.suffix.lower() in _HTML_SUFFIXES:
-        text, title = _html_to_text(text)
-        if not text:
+        page = _html_page(text)
+        if not page["text"]:
             raise _Skipped("empty")
-        return text, title
+        published = _to_utc(page["published"])
+        if published is None:
+            warn(f"{path}: unparseable publication date {page['published'][:40]!r} in the "
+                 "page's metadata, set to missing")
+            published = pd.NaT
+        return page["text"], page["title"], page["source"], page["url"], published
     title = _first_line(text)
-    return text, title.lstrip("#").strip() if path.suffix.lower() == ".md" else title
+    if path.suffix.lower() == ".md":
+        title = title.lstrip("#").strip()
+    return text, title, "", "", pd.NaT
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
@@ -258,23 +293,103 @@ def _is_nonsense(text: str) -> bool:
     return bad > _NONSENSE_SHARE * len(text)
 
 
-def _html_to_text(markup: str) -> tuple[str, str]:
-    """Visible text of an HTML page, one block per paragraph, and its title."""
+def _html_page(markup: str) -> dict[str, str]:
+    """``text``, ``title``, ``source``, ``url`` and ``published`` (as written) of a page.
+
+    The text is the page's ``<main>``, else its longest ``<article>``, else its body,
+    without scripts, navigation, asides, forms, footers and the site's header.
+    """
     soup = BeautifulSoup(markup, "html.parser")
+    meta = _page_metadata(soup)
     heading = soup.title or soup.find("h1")
-    title = " ".join(heading.get_text().split()) if heading else ""
+    title = meta.pop("title") or (" ".join(heading.get_text().split()) if heading else "")
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
-    for node in soup.find_all(string=True):
+    root = _article_root(soup)
+    if root.name not in ("main", "article"):  # the site's masthead, not the article's
+        for tag in root.find_all("header"):
+            tag.decompose()
+    for tag in root.find_all(_CHROME_TAGS):
+        tag.decompose()
+    for node in root.find_all(string=True):
         if type(node) is NavigableString and node.find_parent("pre") is None:
             node.replace_with(_SPACES.sub(" ", node))
-    for tag in soup.find_all("br"):
+    for tag in root.find_all("br"):
         tag.replace_with("\n")
-    for tag in soup.find_all(_BLOCK_TAGS):
+    for tag in root.find_all(_BLOCK_TAGS):
         tag.insert_before("\n")
         tag.insert_after("\n")
-    text = _collapse_blank_lines(" ".join(line.split()) for line in soup.get_text().split("\n"))
-    return text, title or _first_line(text)
+    text = _collapse_blank_lines(" ".join(line.split()) for line in root.get_text().split("\n"))
+    return {"text": text, "title": title or _first_line(text), **meta}
+
+
+def _article_root(soup: BeautifulSoup) -> Any:
+    """The element that holds the article: the one ``<main>``, else the ``<article>``
+    with the most text (teasers for other stories are articles too), else the body."""
+    mains = soup.find_all("main")
+    if len(mains) == 1:
+        return mains[0]
+    articles = soup.find_all("article")
+    if articles:
+        return max(articles, key=lambda tag: len(tag.get_text(" ", strip=True)))
+    return soup.body or soup
+
+
+def _page_metadata(soup: BeautifulSoup) -> dict[str, str]:
+    """``title``, ``source``, ``url`` and ``published`` from a page's metadata ("" when
+    absent): meta tags first, then schema.org JSON-LD, then ``<time datetime>``."""
+
+    def meta(keys: tuple[tuple[str, str], ...]) -> str:
+        for attr, name in keys:
+            tag = soup.find("meta", attrs={attr: re.compile(f"^{re.escape(name)}$", re.I)})
+            value = tag.get("content", "") if tag else ""
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+        return ""
+
+    linked = _json_ld(soup)
+    canonical = soup.find("link", rel="canonical")
+    time_tag = soup.find("time", attrs={"datetime": True})
+    return {
+        "title": meta((("property", "og:title"),)) or _ld_text(linked, "headline"),
+        "source": meta(_META_SOURCE) or _ld_text(linked, "publisher", "name"),
+        "url": (canonical.get("href", "").strip() if canonical else "") or meta(_META_URL)
+        or _ld_text(linked, "url"),
+        "published": meta(_META_DATE) or _ld_text(linked, "datePublished")
+        or (time_tag["datetime"].strip() if time_tag else ""),
+    }
+
+
+def _json_ld(soup: BeautifulSoup) -> list[dict]:
+    """The schema.org objects of a page's JSON-LD scripts (``@graph`` unfolded); a
+    script that is not valid JSON is passed over."""
+    found: list[dict] = []
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                stack.extend(x for x in item.get("@graph", []) if isinstance(x, dict))
+    # an article's own object first (NewsArticle, Article, ...), then the rest
+    return sorted(found, key=lambda x: "Article" not in str(x.get("@type", "")))
+
+
+def _ld_text(objects: list[dict], key: str, inner: str | None = None) -> str:
+    """The first plain-text value of ``key`` (or of ``key.inner``) among ``objects``."""
+    for obj in objects:
+        value = obj.get(key)
+        if isinstance(value, list) and value:
+            value = value[0]
+        if inner is not None:
+            value = value.get(inner) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return ""
 
 
 def _collapse_blank_lines(lines: Iterable[str]) -> str:

@@ -445,3 +445,64 @@ def test_empty_records() -> None:
     with pytest.raises(LineageError) as info:
         load_documents([])
     assert str(info.value) == "<table>: no documents (the table is empty)"
+
+
+NEWS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head>
+<title>Storm hits coast | The Harbour Herald</title>
+<meta property="og:site_name" content="The Harbour Herald">
+<meta property="og:title" content="Storm hits coast">
+<meta property="article:published_time" content="2024-11-18T09:30:00+01:00">
+<link rel="canonical" href="https://herald.example/2024/11/storm">
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "name": "Herald site"},
+  {"@type": "NewsArticle", "headline": "Storm hits coast (LD)",
+   "datePublished": "2024-11-18T07:00:00Z", "publisher": {"name": "Herald (LD)"}}]}</script>
+</head><body>
+<header><a href="/">The Harbour Herald</a><nav><a>World</a> | <a>Sport</a></nav></header>
+<main>
+<article>
+<header><h1>Storm hits coast</h1><p>By Jane Doe</p></header>
+<p>The storm hit the coast on Monday.</p>
+<aside><h2>Related</h2><article><p>Earlier storms this year</p></article></aside>
+<p>Residents were evacuated overnight.</p>
+<footer>Tags: weather, coast</footer>
+</article>
+<form><p>Sign up for our newsletter</p><button>Subscribe</button></form>
+</main>
+<footer><p>Copyright The Harbour Herald. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def test_html_page_gives_its_article_outlet_date_and_address(tmp_path: Path) -> None:
+    write(tmp_path / "storm.html", NEWS_PAGE)
+    doc = load_documents(tmp_path).iloc[0]
+    assert doc["text"] == ("Storm hits coast\n\nBy Jane Doe\n\nThe storm hit the coast on "
+                           "Monday.\n\nResidents were evacuated overnight.")
+    assert (doc["title"], doc["source"], doc["url"]) == (
+        "Storm hits coast", "The Harbour Herald", "https://herald.example/2024/11/storm")
+    assert doc["published"] == pd.Timestamp("2024-11-18T08:30:00Z")
+
+
+def test_html_metadata_falls_back_to_json_ld_then_time_tag(tmp_path: Path) -> None:
+    bare = (NEWS_PAGE.replace('<meta property="og:site_name" content="The Harbour Herald">', "")
+            .replace('<meta property="article:published_time" '
+                     'content="2024-11-18T09:30:00+01:00">', "")
+            .replace('<meta property="og:title" content="Storm hits coast">', ""))
+    write(tmp_path / "ld.html", bare)
+    only_time = ("<html><body><article><time datetime='2024-11-19'>Tuesday</time>"
+                 "<p>Some text of the article.</p></article>"
+                 "<article><p>A teaser.</p></article></body></html>")
+    write(tmp_path / "time.html", only_time)
+    write(tmp_path / "bad.html", "<html><head><meta name='date' content='soon'></head>"
+                                 "<body><p>Text.</p></body></html>")
+    messages: list[str] = []
+    docs = load_documents(tmp_path, warn=messages.append).set_index("id")
+    assert (docs.loc["ld", "title"], docs.loc["ld", "source"]) == (
+        "Storm hits coast (LD)", "Herald (LD)")
+    assert docs.loc["ld", "published"] == pd.Timestamp("2024-11-18T07:00:00Z")
+    assert docs.loc["time", "published"] == pd.Timestamp("2024-11-19T00:00:00Z")
+    assert docs.loc["time", "text"] == "Tuesday\nSome text of the article."  # not the teaser
+    assert pd.isna(docs.loc["bad", "published"]) and docs.loc["bad", "source"] == ""
+    assert messages == [f"{tmp_path / 'bad.html'}: unparseable publication date 'soon' in "
+                        "the page's metadata, set to missing"]

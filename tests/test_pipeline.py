@@ -273,3 +273,45 @@ def test_a_heading_above_a_copied_text_is_not_read_as_a_lead_of_its_own():
     # nothing reads as a copy's mark, so nothing pushes the paper below even odds (with
     # the heading counted as its lead, 0.38)
     assert pair["direction_p"] >= 0.5
+
+
+def _page(site: str, title: str, when: str, body: str) -> str:
+    """A saved news page: masthead and menu, the article, a most-read box, a footer."""
+    menu = " ".join(f"<a href='/{s}'>{s}</a>" for s in (
+        "Home", "World", "Politics", "Business", "Science", "Sport", "Culture", "Opinion"))
+    paragraphs = "".join(f"<p>{x}</p>" for x in body.split("\n\n"))
+    return (f"<html><head><title>{title} | {site}</title>"
+            f"<meta property='og:site_name' content='{site}'>"
+            f"<meta property='article:published_time' content='{when}'></head><body>"
+            f"<header><h2>{site}</h2><nav>{menu}</nav></header>"
+            f"<main><article><h1>{title}</h1>{paragraphs}</article>"
+            "<aside><h3>Most read</h3><ul><li>Council approves harbour budget after a long "
+            "night of debate in the chamber</li><li>Storm cuts power to thousands of homes "
+            "across the northern suburbs</li><li>Football club names new coach after a season "
+            "of heavy defeats</li></ul></aside></main>"
+            f"<footer><p>Copyright {site}. All rights reserved. Registered in England. "
+            f"Contact the {site} news desk by email or phone, day or night.</p></footer>"
+            "</body></html>")
+
+
+def test_saved_news_pages_give_their_articles_outlets_and_dates(tmp_path):
+    from fixtures.corpus import INDEPENDENT, ORIGINAL, TRIMMED, UNRELATED
+
+    from lineage.load import load_documents
+
+    pages = {"wire": ("Agency Wire", ORIGINAL, "2024-11-18T08:00:00Z"),
+             "paper": ("The Daily Post", TRIMMED, "2024-11-18T11:00:00Z"),
+             "other": ("The Daily Post", UNRELATED, "2024-11-18T12:00:00Z"),
+             "third": ("The Daily Post", INDEPENDENT, "2024-11-18T13:00:00Z")}
+    for name, (site, body, when) in pages.items():
+        (tmp_path / f"{name}.html").write_text(_page(site, name.title(), when, body))
+    docs = load_documents(tmp_path)
+    assert docs.set_index("id")["source"].to_dict() == {
+        "other": "The Daily Post", "paper": "The Daily Post", "third": "The Daily Post",
+        "wire": "Agency Wire"}
+    res = lineage.analyze(docs)
+    reuse = res.pairs[res.pairs["relation"].isin(["duplicate", "wholly-derived",
+                                                  "partially-derived"])]
+    # the menus, most-read boxes and footers every page carries are no evidence
+    assert reuse[["a", "b", "likely_source"]].values.tolist() == [["paper", "wire", "wire"]]
+    assert res.tree.set_index("child")["parent"].to_dict() == {"paper": "wire", "wire": ""}
