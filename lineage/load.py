@@ -11,7 +11,7 @@ longest ``<article>``), without navigation, asides, forms and footers. Its outle
 and address come from the page's own metadata, as news sites publish them for search
 engines and social networks: Open Graph and ``article:`` tags, ``<meta name=...>`` dates,
 schema.org JSON-LD (``publisher``, ``datePublished``), ``<time datetime>`` and the
-canonical link.
+canonical link. A Markdown file's leading ``---`` front matter gives the same columns.
 """
 
 from __future__ import annotations
@@ -247,10 +247,45 @@ def _read_document(path: Path, warn: Callable[[str], None]
                  "page's metadata, set to missing")
             published = pd.NaT
         return page["text"], page["title"], page["source"], page["url"], published
-    title = _first_line(text)
+    meta: dict[str, str] = {}
+    if path.suffix.lower() == ".md":
+        text, meta = _front_matter(text)
+        if not text.strip():
+            raise _Skipped("empty")
+    title = meta.get("title") or _first_line(text)
     if path.suffix.lower() == ".md":
         title = title.lstrip("#").strip()
-    return text, title, "", "", pd.NaT
+    published = _to_utc(meta.get("published", ""))
+    if published is None:
+        warn(f"{path}: unparseable publication date {meta['published'][:40]!r} in the "
+             "front matter, set to missing")
+        published = pd.NaT
+    return text, title, meta.get("source", ""), meta.get("url", ""), published
+
+
+#: Front-matter keys read for each documents column (Jekyll, Hugo and the like).
+_FRONT_KEYS = {"title": "title", "source": "source", "outlet": "source",
+               "publisher": "source", "site": "source", "url": "url", "link": "url",
+               "canonical": "url", "published": "published", "date": "published",
+               "publishdate": "published", "pubdate": "published"}
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def _front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """A Markdown file's text without its leading ``---`` front matter, and the
+    documents columns that front matter gives (``key: value`` lines; quotes removed;
+    other keys and nested values ignored)."""
+    match = _FRONT.match(text)
+    if match is None:
+        return text, {}
+    meta: dict[str, str] = {}
+    for line in match.group(1).split("\n"):
+        key, sep, value = line.partition(":")
+        column = _FRONT_KEYS.get(key.strip().lower())
+        value = value.strip().strip("'\"").strip()
+        if sep and column and value and column not in meta and not line[:1].isspace():
+            meta[column] = value
+    return text[match.end():].lstrip("\n"), meta
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:

@@ -506,3 +506,23 @@ def test_html_metadata_falls_back_to_json_ld_then_time_tag(tmp_path: Path) -> No
     assert pd.isna(docs.loc["bad", "published"]) and docs.loc["bad", "source"] == ""
     assert messages == [f"{tmp_path / 'bad.html'}: unparseable publication date 'soon' in "
                         "the page's metadata, set to missing"]
+
+
+def test_markdown_front_matter_gives_title_outlet_date_and_address(tmp_path: Path) -> None:
+    write(tmp_path / "post.md", "---\ntitle: \"Storm hits coast\"\noutlet: Harbour Herald\n"
+                                "date: 2024-11-18 09:30:00+01:00\nlink: https://h.example/s\n"
+                                "tags:\n  - weather\n---\n\n# Storm\n\nThe storm hit.\n")
+    write(tmp_path / "plain.md", "# Just a heading\n\n---\n\nText after a rule.\n")
+    write(tmp_path / "bad.md", "---\ndate: someday\n---\nBody.\n")
+    messages: list[str] = []
+    docs = load_documents(tmp_path, warn=messages.append).set_index("id")
+    post = docs.loc["post"]
+    assert post["text"] == "# Storm\n\nThe storm hit.\n"
+    assert (post["title"], post["source"], post["url"]) == (
+        "Storm hits coast", "Harbour Herald", "https://h.example/s")
+    assert post["published"] == pd.Timestamp("2024-11-18T08:30:00Z")
+    plain = docs.loc["plain"]
+    assert plain["text"].startswith("# Just a heading") and plain["title"] == "Just a heading"
+    assert docs.loc["bad", "text"] == "Body.\n" and pd.isna(docs.loc["bad", "published"])
+    assert messages == [f"{tmp_path / 'bad.md'}: unparseable publication date 'someday' in "
+                        "the front matter, set to missing"]
