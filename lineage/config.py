@@ -251,6 +251,8 @@ class TreeConfig:
         "bangladesh sangbad sangstha", "unb", "canadian press", "keystone-sda", "sda", "agi",
         "adnkronos", "agerpres", "tanjug", "tasr", "kcna", "saudi press agency",
         "news agency", "wire service",
+        # their own sites, as an outlet taken from an address reads
+        "apnews", "xinhuanet", "ptinews", "kyodonews", "yonhapnews", "antaranews",
         # the same in their own scripts
         "新华社", "新華社", "中新社", "中国新闻社", "中央社", "共同社", "共同通信", "時事通信",
         "연합뉴스", "ТАСС", "РИА Новости", "Интерфакс", "وكالة", "خبر رساں ادارہ",

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 from bs4 import BeautifulSoup, NavigableString
@@ -635,6 +636,21 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+_HOST_PREFIX = re.compile(r"^(?:www\d*|m|mobile|amp)\.")
+
+
+def _outlet_of(url: str) -> str:
+    """The host of ``url`` without a leading ``www.``, ``m.`` or ``amp.`` ("" if none)."""
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    except ValueError:
+        return ""
+    host = _HOST_PREFIX.sub("", host.lower().rstrip("."))
+    return host if "." in host else ""
+
+
 def _documents(
     ids: Sequence[str],
     texts: Sequence[str],
@@ -643,8 +659,15 @@ def _documents(
     url: Sequence[str] | None = None,
     published: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The ``documents`` table from its columns; a column left as ``None`` is all missing."""
+    """The ``documents`` table from its columns; a column left as ``None`` is all missing.
+
+    A document without a ``source`` but with a ``url`` gets the address's host as its
+    outlet (``www.`` and the like dropped): the outlet is what boilerplate is found
+    by, and a wire service's own site names it.
+    """
     blank = [""] * len(ids)
+    url = list(url or blank)
+    source = [s or _outlet_of(u) for s, u in zip(source or blank, url, strict=True)]
     columns = {"id": ids, "text": texts, "title": title, "source": source, "url": url}
     frame = pd.DataFrame({k: pd.Series(list(v or blank), dtype=object) for k, v in columns.items()})
     if published is None:

@@ -60,6 +60,11 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("روزنامہ جنگ", False),
     ("पीटीआई", True),  # PTI in Devanagari: vowel signs are part of the word
     ("दैनिक जागरण", False),
+    ("reuters.com", True),  # an outlet taken from an address
+    ("apnews.com", True),
+    ("english.news.cn", False),
+    ("xinhuanet.com", True),
+    ("theguardian.com", False),
     ("", False),
     (None, False),
 ])

@@ -526,3 +526,13 @@ def test_markdown_front_matter_gives_title_outlet_date_and_address(tmp_path: Pat
     assert docs.loc["bad", "text"] == "Body.\n" and pd.isna(docs.loc["bad", "published"])
     assert messages == [f"{tmp_path / 'bad.md'}: unparseable publication date 'someday' in "
                         "the front matter, set to missing"]
+
+
+def test_an_address_names_the_outlet_when_the_source_is_missing(tmp_path: Path) -> None:
+    table = pd.DataFrame({
+        "id": ["a", "b", "c", "d", "e"], "text": ["Some text."] * 5,
+        "source": ["Herald", "", "", "", None],
+        "url": ["https://www.reuters.com/x", "https://www.apnews.com/article/1",
+                "m.example.co.uk/story", "n/a", ""]})
+    docs = load_documents(table)
+    assert docs["source"].tolist() == ["Herald", "apnews.com", "example.co.uk", "", ""]
