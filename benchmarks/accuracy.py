@@ -196,6 +196,13 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     untied edge counts 1 and a tied one ``1 / (1 + rivals)``). Estimates from this
     run's own figures: dates and priors can do better than a coin on ties, and a finer
     measure of fidelity could break some.
+
+    A root is *tied* too when it and a member reproduce each other equally faithfully
+    (within ``tolerance``: a duplicate of the root) and dates do not order them (one
+    of them undated): which of them is the original is then a coin too.
+    ``tied_roots`` counts them and ``fair_coin_parent_accuracy_all`` also flips that
+    coin (the root right with ``1 / (1 + rivals)``, each rival wrong when it comes up;
+    undirected edges are found either way).
     """
     from lineage.tree import fidelity as faithful
 
@@ -210,6 +217,21 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
     par = truth.parents
     members = par[par["family"] != ""].groupby("family")["child"].apply(list).to_dict()
     expected, edges, right = [], [], {True: [], False: []}
+    root_odds: dict[str, float] = {}  # each article's chance of not being a wrong root
+    tied_roots = 0
+    for child, parent, fam in zip(par["child"], par["parent"], par["family"], strict=True):
+        if parent or fam == "":
+            continue
+        rivals = [q for q in members[fam] if q != child
+                  and fidelity.get((child, q), 0.0) > 0
+                  and abs(fidelity.get((q, child), 0.0) - fidelity.get((child, q), 0.0))
+                  <= tolerance
+                  and (pd.isna(when[q]) or pd.isna(when[child]))]
+        if rivals:
+            tied_roots += 1
+            root_odds[child] = 1.0 / (1 + len(rivals))
+            for q in rivals:
+                root_odds[q] = root_odds.get(q, 1.0) * len(rivals) / (1 + len(rivals))
     for child, parent, fam in zip(par["child"], par["parent"], par["family"], strict=True):
         if not parent or parent.startswith(HIDDEN_PREFIX):
             expected.append(1.0)
@@ -222,7 +244,10 @@ def _tie_metrics(documents: pd.DataFrame, truth: Truth, result: Any, *,
         right[bool(rivals)].append(pred.get(child, "") == parent)
         expected.append(1.0 / (1 + len(rivals)))
         edges.append(expected[-1])
+    odds = [root_odds.get(c, 1.0) for c in par["child"]]
     return {
+        "tied_roots": tied_roots,
+        "fair_coin_parent_accuracy_all": round(float(np.mean(np.multiply(expected, odds))), 4),
         "tied_copies": len(right[True]),
         "copies_with_visible_parent": len(right[True]) + len(right[False]),
         "parent_accuracy_tied": round(float(np.mean(right[True])), 4) if right[True] else 1.0,
@@ -419,7 +444,8 @@ def format_report(m: dict[str, Any]) -> str:
         f"  parent accuracy on copies  tied {t['parent_accuracy_tied']:.3f}, untied"
         f" {t['parent_accuracy_untied']:.3f}; with every untied article right and ties by a"
         f" fair coin: {t['fair_coin_parent_accuracy']:.3f} (edge recall"
-        f" {t['fair_coin_edge_recall']:.3f})",
+        f" {t['fair_coin_edge_recall']:.3f}); with a coin also for the {t['tied_roots']}"
+        f" roots a duplicate ties: {t['fair_coin_parent_accuracy_all']:.3f}",
         f"  edge confidence            mean {t['edge_confidence_mean']:.3f}, share right"
         f" {t['edge_confidence_right']:.3f}; Brier {t['edge_confidence_brier']:.3f},"
         f" calibration error {t['edge_confidence_ece']:.3f}",

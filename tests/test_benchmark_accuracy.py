@@ -271,3 +271,16 @@ def test_independent_paraphrases_of_one_sentence_seldom_agree():
     assert all(a != s and b != s for s, a, b in zip(sentences, one, two, strict=True))
     agree = np.mean([a == b for a, b in zip(one, two, strict=True)])
     assert len(sentences) > 300 and agree < 0.4
+
+
+def test_tie_metrics_a_root_and_its_undated_duplicate_are_a_coin():
+    from accuracy import _tie_metrics
+
+    documents, truth, result = _tie_case(c_dated_before_d=True)
+    m = _tie_metrics(documents, truth, result)
+    assert m["tied_roots"] == 0 and m["fair_coin_parent_accuracy_all"] == 1.0
+    documents.loc[documents["id"] == "p", "published"] = pd.NaT  # p, d no longer ordered
+    m = _tie_metrics(documents, truth, result)
+    # p right and d right with one chance in two (both wrong when d comes up root)
+    assert m["tied_roots"] == 1
+    assert m["fair_coin_parent_accuracy_all"] == round((1 + 0.5 + 0.5) / 3, 4)
