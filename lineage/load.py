@@ -338,7 +338,8 @@ def _html_page(markup: str) -> dict[str, str]:
     soup = BeautifulSoup(markup, "html.parser")
     meta = _page_metadata(soup)
     heading = soup.title or soup.find("h1")
-    title = meta.pop("title") or (" ".join(heading.get_text().split()) if heading else "")
+    title = meta.pop("title") or _without_site(
+        " ".join(heading.get_text().split()) if heading else "", meta["source"])
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     root = _article_root(soup)
@@ -357,6 +358,15 @@ def _html_page(markup: str) -> dict[str, str]:
         tag.insert_after("\n")
     text = _collapse_blank_lines(" ".join(line.split()) for line in root.get_text().split("\n"))
     return {"text": text, "title": title or _first_line(text), **meta}
+
+
+def _without_site(title: str, site: str) -> str:
+    """``title`` less a trailing "| Site", "- Site" or "— Site" naming the outlet."""
+    if site:
+        match = re.search(rf"\s+[|\-\u2013\u2014:]+\s+{re.escape(site)}\s*$", title, re.I)
+        if match and match.start() > 0:
+            return title[: match.start()]
+    return title
 
 
 def _article_root(soup: BeautifulSoup) -> Any:

@@ -485,6 +485,8 @@ def test_html_page_gives_its_article_outlet_date_and_address(tmp_path: Path) -> 
 
 
 def test_html_metadata_falls_back_to_json_ld_then_time_tag(tmp_path: Path) -> None:
+    no_og_title = NEWS_PAGE.replace('<meta property="og:title" content="Storm hits coast">', "")
+    write(tmp_path / "titled.html", no_og_title)  # "<title> | site" less the site
     bare = (NEWS_PAGE.replace('<meta property="og:site_name" content="The Harbour Herald">', "")
             .replace('<meta property="article:published_time" '
                      'content="2024-11-18T09:30:00+01:00">', "")
@@ -500,6 +502,7 @@ def test_html_metadata_falls_back_to_json_ld_then_time_tag(tmp_path: Path) -> No
     docs = load_documents(tmp_path, warn=messages.append).set_index("id")
     assert (docs.loc["ld", "title"], docs.loc["ld", "source"]) == (
         "Storm hits coast (LD)", "Herald (LD)")
+    assert docs.loc["titled", "title"] == "Storm hits coast"
     assert docs.loc["ld", "published"] == pd.Timestamp("2024-11-18T07:00:00Z")
     assert docs.loc["time", "published"] == pd.Timestamp("2024-11-19T00:00:00Z")
     assert docs.loc["time", "text"] == "Tuesday\nSome text of the article."  # not the teaser
