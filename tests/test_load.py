@@ -485,8 +485,10 @@ def test_html_page_gives_its_article_outlet_date_and_address(tmp_path: Path) -> 
 
 
 def test_html_metadata_falls_back_to_json_ld_then_time_tag(tmp_path: Path) -> None:
-    no_og_title = NEWS_PAGE.replace('<meta property="og:title" content="Storm hits coast">', "")
-    write(tmp_path / "titled.html", no_og_title)  # "<title> | site" less the site
+    write(tmp_path / "titled.html",  # "<title> | site" less the site
+          "<html><head><title>Storm hits coast | The Harbour Herald</title><meta "
+          "property='og:site_name' content='The Harbour Herald'></head><body><p>Text.</p>"
+          "</body></html>")
     bare = (NEWS_PAGE.replace('<meta property="og:site_name" content="The Harbour Herald">', "")
             .replace('<meta property="article:published_time" '
                      'content="2024-11-18T09:30:00+01:00">', "")
