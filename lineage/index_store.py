@@ -72,7 +72,7 @@ __all__ = [
     "transaction",
 ]
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"  # 6: token forms folded (normalize.FOLDED)
 
 #: ``char_df``'s blob: little-endian int32 (half the bytes rewritten per add of int64).
 _BUCKET = np.dtype("<i4")

@@ -3,8 +3,15 @@
 Words are runs of letters, marks and digits (so Devanagari vowel signs and Arabic
 diacritics stay inside their word). Scripts written without spaces between words
 (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) give one token per character.
-Each token's *form* is its NFKC-normalised, case-folded text; its offsets always
-index the original, unnormalised text.
+Each token's *form* is its NFKC-normalised, case-folded and *folded* text; its
+offsets always index the original, unnormalised text. Folding removes the spelling
+differences that copying between newsrooms introduces without changing a word
+(:data:`FOLDED`): a typographic apostrophe is ``'`` (a CMS turns the wire's ``'``
+into ``’``), every script's decimal digits are ASCII digits, and the Arabic script's
+optional marks and letter variants are folded as Lucene's Arabic and Persian
+normalisers fold them (tatweel and harakat dropped; alef with hamza or madda, alef
+maksura and Farsi yeh, keheh, heh goal and teh marbuta to one letter each), Russian
+``ё`` is ``е`` and Hebrew points are dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import pandas as pd
 import regex
 
 __all__ = [
+    "FOLDED",
     "Tokens",
     "is_unspaced",
     "normalize_text",
@@ -40,6 +48,25 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc ltd co corp vs etc no "
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u".split()
 )
+
+
+def _folding() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord(c): "'" for c in "\u2019\u2018\u02bc\u02bb`\u00b4\u2032"}
+    for cp in range(0x80, 0x10000):  # digits of every script (NFKC maps the rest)
+        if unicodedata.category(chr(cp)) == "Nd":
+            table[cp] = str(unicodedata.decimal(chr(cp)))
+    arabic_marks = [0x0640, *range(0x064B, 0x0660), 0x0670]  # tatweel, harakat
+    hebrew_points = [*range(0x0591, 0x05BE), 0x05BF, 0x05C1, 0x05C2, 0x05C4, 0x05C5, 0x05C7]
+    table.update({cp: None for cp in arabic_marks + hebrew_points})
+    table.update({cp: "\u0627" for cp in (0x0622, 0x0623, 0x0625, 0x0671)})  # alef
+    table.update({cp: "\u064a" for cp in (0x0649, 0x06CC)})  # yeh
+    table.update({0x06A9: "\u0643", 0x06C1: "\u0647", 0x0629: "\u0647",  # kaf, heh
+                  0x0451: "\u0435"})  # Russian yo
+    return table
+
+
+#: The folding applied after NFKC and case folding (``str.translate`` table).
+FOLDED = _folding()
 
 
 @dataclass(frozen=True)
@@ -66,8 +93,9 @@ class Tokens:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC-normalise and case-fold ``text`` (used for character n-grams)."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC-normalise, case-fold and fold ``text`` (:data:`FOLDED`; used for
+    character n-grams and sentence keys)."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(FOLDED)
 
 
 def tokenize(text: str) -> Tokens:
@@ -87,7 +115,7 @@ def tokenize(text: str) -> Tokens:
     --------
     >>> toks = tokenize("Biden’s U.S. missiles 导弹")
     >>> toks.forms
-    ['biden’s', 'u', 's', 'missiles', '导', '弹']
+    ["biden's", 'u', 's', 'missiles', '导', '弹']
     """
     starts, ends, forms = [], [], []
     for match in _TOKEN.finditer(text):
@@ -135,7 +163,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1 << 18)
 def _form(token: str) -> str:
-    return unicodedata.normalize("NFKC", token).casefold()
+    return unicodedata.normalize("NFKC", token).casefold().translate(FOLDED)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

@@ -315,3 +315,36 @@ def test_saved_news_pages_give_their_articles_outlets_and_dates(tmp_path):
     # the menus, most-read boxes and footers every page carries are no evidence
     assert reuse[["a", "b", "likely_source"]].values.tolist() == [["paper", "wire", "wire"]]
     assert res.tree.set_index("child")["parent"].to_dict() == {"paper": "wire", "wire": ""}
+
+
+@pytest.mark.parametrize("restyle", [
+    lambda t: t.replace("'", "\u2019"),  # a CMS's typographic apostrophes
+    lambda t: t.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),  # Arabic-Indic digits
+], ids=["apostrophes", "digits"])
+def test_a_copy_restyled_by_its_newsroom_is_a_duplicate(restyle):
+    wire = ("Ukraine's president said on Monday that the country's forces had struck a "
+            "Russian arms depot 120 km from the border. It's the first such strike since "
+            "Washington's decision, officials said. The governor's office didn't confirm the "
+            "damage but said the region's air defences shot down 8 of 10 drones overnight. "
+            "Kyiv's allies have debated the move for months, and Britain's government "
+            "welcomed it on 18 November.")
+    docs = pd.DataFrame({"id": ["wire", "paper"], "text": [wire, restyle(wire)]})
+    pair = lineage.analyze(docs).pairs.iloc[0]
+    assert (pair["relation"], pair["jaccard"]) == ("duplicate", 1.0)
+
+
+def test_urdu_copy_typed_with_arabic_letters_is_a_duplicate():
+    # the agency types Urdu keheh, Farsi yeh and heh goal; the paper Arabic kaf, yeh, heh
+    agency = ("پاکستان کی حکومت نے پیر کو معیشت کی مدد کے لیے نئے اقدامات کا اعلان کیا۔ "
+              "وزیر خزانہ نے کہا کہ اکتوبر میں مہنگائی کی شرح کم ہو کر چار فیصد رہ گئی۔ "
+              "مرکزی بینک نے شرح سود میں کوئی تبدیلی نہیں کی۔ "
+              "ماہرین کا خیال ہے کہ سال کے آخر تک اشیائے خورونوش کی قیمتوں میں "
+              "اضافہ سست ہو جائے گا۔")
+    paper = agency.translate(str.maketrans({"ک": "ك", "ی": "ي", "ہ": "ه"}))
+    assert paper != agency
+    docs = pd.DataFrame({"id": ["agency", "paper"], "text": [agency, paper],
+                         "source": ["APP", "Daily Jang"]})
+    res = lineage.analyze(docs)
+    pair = res.pairs.iloc[0]
+    assert (pair["relation"], pair["jaccard"]) == ("duplicate", 1.0)
+    assert res.tree.set_index("child")["parent"].to_dict() == {"agency": "", "paper": "agency"}
