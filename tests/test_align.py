@@ -285,3 +285,17 @@ def test_verbatim_passage_stops_at_the_outlets_footer():
     pair = res.passages[(res.passages["a"] == "run1") & (res.passages["b"] == "run2")]
     assert pair[["a_start", "a_end", "b_start", "b_end"]].values.tolist() == [
         [0, len(story), 0, len(story)]]
+
+
+def test_a_hard_wrapped_source_aligns_as_its_unwrapped_text():
+    import textwrap
+
+    wrapped = "\n\n".join(textwrap.fill(p, 70) for p in ORIGINAL.split("\n\n"))
+    aligned = {}
+    for name, wire in (("plain", ORIGINAL), ("wrapped", wrapped)):
+        docs = pd.DataFrame({"id": ["para", "wire"], "text": [PARAPHRASE, wire]})
+        pair = analyze(docs).pairs.iloc[0]
+        aligned[name] = (pair["relation"], round(pair["aligned_a"], 2),
+                         round(pair["aligned_b"], 2))
+    # line by line, the wire's 12 sentences were 32 fragments and 0.36 of it aligned
+    assert aligned["wrapped"] == aligned["plain"] == ("wholly-derived", 1.0, 0.69)

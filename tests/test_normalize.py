@@ -244,3 +244,36 @@ def test_sentence_spans_in_bounds_ordered_and_trimmed(text):
     toks = tokenize(text)
     for s, e in zip(toks.starts.tolist(), toks.ends.tolist(), strict=True):
         assert any(a <= s and e <= b for a, b in spans), text[s:e]
+
+
+WRAPPED_WIRE = """COURT Smith
+By Jane Doe, PA News
+
+A man who stole a car from outside a school in Leeds was jailed for two
+years today after a judge heard he had driven it at over 90mph along the
+M62 while three times over the legal limit. Thomas Smith, 34, admitted
+dangerous driving and drink driving at Leeds Crown Court.
+
+Judge Peter Grey told him: "You could easily have killed someone that
+night." Smith was also banned from driving for five years.
+ENDS"""
+
+
+def test_a_hard_wrapped_text_is_split_into_its_sentences_not_its_lines():
+    got = [" ".join(WRAPPED_WIRE[a:b].split()) for a, b in split_sentences(WRAPPED_WIRE)]
+    assert got == [
+        "COURT Smith", "By Jane Doe, PA News",
+        "A man who stole a car from outside a school in Leeds was jailed for two years today "
+        "after a judge heard he had driven it at over 90mph along the M62 while three times "
+        "over the legal limit.",
+        "Thomas Smith, 34, admitted dangerous driving and drink driving at Leeds Crown Court.",
+        'Judge Peter Grey told him: "You could easily have killed someone that night."',
+        "Smith was also banned from driving for five years.", "ENDS"]
+
+
+def test_lines_of_their_own_are_not_joined():
+    # one paragraph a line, of varied lengths, each ending on a full stop; and a list
+    text = ("The council met on Monday.\nIt approved the harbour budget after a long debate "
+            "about flood defences.\nCritics walked out.\nThe vote was 12 to 9.\n"
+            "Items on the agenda\nroads\nschools\nparks and gardens")
+    assert len(split_sentences(text)) == 8
