@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import html
 import io
 import json
 import re
@@ -551,6 +552,7 @@ def _from_frame(
     labels = labels or [f"row {n}" for n in range(1, len(frame) + 1)]
     ids = [_to_str(v) for v in frame["id"]]
     texts = [_to_str(v, strip=False).replace("\r\n", "\n") for v in frame["text"]]
+    texts = _unmarked(texts, labels, ids, name, warn)
     keep = [i for i, text in enumerate(texts) if text.strip()]
     skipped = [i for i, text in enumerate(texts) if not text.strip()]
     _warn_no_text(
@@ -565,6 +567,34 @@ def _from_frame(
     if "published" in kept:
         optional["published"] = _parse_published(list(kept["published"]), labels, name, warn)
     return _documents(ids, texts, **optional)
+
+
+#: Block tags that show a table's text is HTML (a CMS or feed export), not plain text
+#: (inline tags alone, a ``<b>`` quoted in a story, do not).
+_MARKUP = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|table|tr|td|article|section|"
+                     r"blockquote|figure|html|body)\b[^<>]*>", re.I)
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,7});")
+
+
+def _unmarked(texts: list[str], labels: list[str], ids: list[str], name: str,
+              warn: Callable[[str], None]) -> list[str]:
+    """Table texts that hold HTML (two block tags or more) as their visible text, and HTML
+    entities (``&#8217;``, ``&amp;``) decoded, so that a feed's ``don&#8217;t`` is the
+    wire's ``don't``; one warning names how many and the first."""
+    out, marked = [], []
+    for i, text in enumerate(texts):
+        if len(_MARKUP.findall(text, 0, 100_000)) >= 2:
+            text = _html_page(text)["text"]
+            marked.append(i)
+        elif "&" in text and _ENTITY.search(text):
+            text = html.unescape(text)
+            marked.append(i)
+        out.append(text)
+    if marked:
+        first = marked[0]
+        warn(f"{name}: {len(marked)} text(s) held HTML markup or entities, read as HTML "
+             f"(first: {labels[first]} id '{ids[first]}')")
+    return out
 
 
 def _warn_no_text(name: str, rows: list[str], warn: Callable[[str], None]) -> None:

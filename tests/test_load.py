@@ -541,3 +541,18 @@ def test_an_address_names_the_outlet_when_the_source_is_missing(tmp_path: Path) 
                 "m.example.co.uk/story", "n/a", ""]})
     docs = load_documents(table)
     assert docs["source"].tolist() == ["Herald", "apnews.com", "example.co.uk", "", ""]
+
+
+def test_table_texts_holding_html_are_read_as_html(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    rows = [{"id": "a", "text": "<p>Ukraine&#8217;s president <b>said</b> so.</p><p>More.</p>"},
+            {"id": "b", "text": "Ukraine&#8217;s president said so &amp; more."},
+            {"id": "c", "text": "x < y and y > z, AT&T said."}]
+    write(path, "\n".join(json.dumps(r) for r in rows))
+    messages: list[str] = []
+    docs = load_documents(path, warn=messages.append)
+    assert docs["text"].tolist() == ["Ukraine\u2019s president said so.\n\nMore.",
+                                     "Ukraine\u2019s president said so & more.",
+                                     "x < y and y > z, AT&T said."]
+    assert messages == [f"{path}: 2 text(s) held HTML markup or entities, read as HTML "
+                        "(first: line 1 id 'a')"]
