@@ -48,6 +48,7 @@ from lineage.config import TreeConfig
 __all__ = [
     "TERMS",
     "addition_coherence",
+    "date_only",
     "direction_scores",
     "direction_terms",
     "doubted_dates",
@@ -55,10 +56,12 @@ __all__ = [
     "explain_direction",
     "is_wire",
     "likely_sources",
+    "publication_gaps",
     "relative_difference",
     "staleness",
     "story_weight",
     "trusted_times",
+    "utc_times",
     "variant_support",
 ]
 
@@ -133,11 +136,11 @@ def direction_terms(
     # the side with more of its own is the source if that is its own story
     weight = np.where(extra_a >= extra_b, story_weight(pairs, "a"), story_weight(pairs, "b"))
     text = (extra_a - extra_b) * weight
-    times = published.to_numpy()
-    ta, tb = times[ai], times[bi]
-    known = ~(pd.isna(ta) | pd.isna(tb))
+    times = utc_times(published)
+    gap = publication_gaps(times[ai], times[bi])
+    known = ~np.isnan(gap)
     order = np.zeros(len(pairs))
-    gap = (tb[known] - ta[known]).astype("timedelta64[s]").astype(np.float64)
+    gap = gap[known]
     order[known] = (np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
                     * staleness(gap, config.stale_after_hours))
     outlet = _WIRE_BONUS * (wire[ai].astype(float) - wire[bi].astype(float))
@@ -250,6 +253,42 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(total > 0, (a - b) / total, 0.0)
     return np.nan_to_num(out, nan=0.0)
+
+
+def utc_times(published: pd.Series | np.ndarray) -> np.ndarray:
+    """Publication times as naive UTC ``datetime64[ns]`` (NaT where unknown)."""
+    stamps = pd.to_datetime(pd.Series(np.asarray(published, dtype=object)), utc=True)
+    return stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def date_only(times: np.ndarray) -> np.ndarray:
+    """True where a time is exactly midnight UTC: a date given without a time of day
+    (feeds that give only the day are read as its midnight)."""
+    times = np.asarray(times, dtype="datetime64[ns]")
+    return ~np.isnat(times) & (times == times.astype("datetime64[D]"))
+
+
+def publication_gaps(ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+    """Seconds from ``ta`` to ``tb`` (NaN where either is unknown), compared at the
+    coarser precision of the two: where one is a date alone, the gap is whole days,
+    so a paper dated only by its day is not read as out before a wire story timed
+    08:00 that day.
+
+    Parameters
+    ----------
+    ta, tb : ndarray of datetime64[ns]
+        Naive UTC times (:func:`utc_times`).
+    """
+    ta = np.asarray(ta, dtype="datetime64[ns]")
+    tb = np.asarray(tb, dtype="datetime64[ns]")
+    known = ~(np.isnat(ta) | np.isnat(tb))
+    out = np.full(len(ta), np.nan)
+    fine = (tb[known] - ta[known]).astype("timedelta64[s]").astype(np.float64)
+    days = (tb[known].astype("datetime64[D]") - ta[known].astype("datetime64[D]")
+            ).astype("timedelta64[s]").astype(np.float64)
+    coarse = date_only(ta[known]) | date_only(tb[known])
+    out[known] = np.where(coarse, days, fine)
+    return out
 
 
 def staleness(gap_seconds: np.ndarray, after_hours: float) -> np.ndarray:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from lineage.config import TreeConfig
+from lineage.direction import date_only, publication_gaps, utc_times
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
@@ -362,10 +363,9 @@ def _lift(tree: nx.DiGraph, score: dict, tolerance: float) -> None:
 def _proximity(documents: pd.DataFrame, reuse: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """How closely each side follows the other in time: exp(-gap / 12 h) when the
     candidate parent precedes the child, 0 otherwise or when a date is unknown."""
-    when = documents.set_index("id")["published"]
-    ta = pd.to_datetime(reuse["a"].map(when), utc=True)
-    tb = pd.to_datetime(reuse["b"].map(when), utc=True)
-    gap = np.nan_to_num(((tb - ta) / pd.Timedelta(hours=12)).to_numpy(dtype=float), nan=0.0)
+    when = pd.Series(utc_times(documents["published"]), index=documents["id"].to_numpy())
+    gap = publication_gaps(reuse["a"].map(when).to_numpy(), reuse["b"].map(when).to_numpy())
+    gap = np.nan_to_num(gap / (12 * 3600.0), nan=0.0)
     near_b = np.where(gap > 0, np.exp(-np.abs(gap)), 0.0)
     near_a = np.where(gap < 0, np.exp(-np.abs(gap)), 0.0)
     return near_b, near_a
@@ -408,8 +408,12 @@ def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict) -> pd.Data
 
 def _root_prior(documents, members, wire) -> np.ndarray:
     """Weight of the virtual root's edge to each member (in ``members`` order): 0.1,
-    plus 0.2 for the family's earliest dated article and 0.2 for a wire service."""
-    published = documents.loc[members.index, "published"]
+    plus 0.2 for the family's earliest dated article and 0.2 for a wire service. A
+    date given without a time of day counts as that day's end (it is not known to be
+    earlier than anything published that day)."""
+    times = utc_times(documents.loc[members.index, "published"])
+    times = np.where(date_only(times), times + np.timedelta64(86_399, "s"), times)
+    published = pd.Series(times, index=members.index)
     first = published.groupby(members["family"]).transform("min")
     earliest = (published == first) & published.notna()
     return (0.1 + 0.2 * earliest.to_numpy()

@@ -465,7 +465,7 @@ def test_direction_terms_add_up_to_the_score(rows):
                                                              for r in rows],
         "story_a": 0.1, "story_b": 0.1, "excl_a": [r[2] / 3 for r in rows], "excl_b": 0.0,
         "support_a": [r[4] for r in rows], "support_b": np.nan})
-    published = times("2024-03-01T00:00Z", "2024-03-01T02:00Z")
+    published = times("2024-03-01T01:00Z", "2024-03-01T03:00Z")  # (midnight: a date alone)
     wire = np.array([True, False])
     terms = direction_terms(pairs, published, wire, CFG)
     assert list(terms.columns) == [*TERMS, "turned"]
@@ -508,3 +508,29 @@ def test_a_lead_of_its_own_marks_the_copy():
         [CFG.opening_weight * 0.25])
     assert direction_scores(pairs.assign(opening_b=[np.nan]), NO_DATES, NO_WIRE,
                             CFG).tolist() == pytest.approx([0.0])
+
+
+def test_publication_gaps_compare_a_date_alone_by_days():
+    from lineage.direction import date_only, publication_gaps, utc_times
+
+    t = utc_times(pd.Series(pd.to_datetime(
+        ["2024-11-18 08:00", "2024-11-18", "2024-11-19", None, "2024-11-18 20:00"], utc=True,
+        format="mixed")))
+    assert date_only(t).tolist() == [False, True, True, False, False]
+    a, b = t[[0, 0, 0, 0, 1]], t[[1, 2, 3, 4, 2]]
+    gaps = publication_gaps(a, b)
+    # same day: unknown order; next day: a whole day; unknown; both timed: 12 h
+    assert gaps[[0, 1, 3, 4]].tolist() == [0.0, 86400.0, 43200.0, 86400.0]
+    assert np.isnan(gaps[2])
+
+
+def test_a_paper_dated_only_by_its_day_is_not_out_before_the_wire():
+    from fixtures.corpus import ORIGINAL
+
+    import lineage
+
+    docs = pd.DataFrame({"id": ["paper", "wire"], "text": [ORIGINAL, ORIGINAL],
+                         "published": ["2024-11-18", "2024-11-18T08:00:00Z"]})
+    res = lineage.analyze(docs)
+    assert "published first" not in res.pairs.iloc[0]["evidence"]
+    assert res.pairs.iloc[0]["direction_p"] == 0.5  # identical texts, no outlets: no order
