@@ -169,6 +169,9 @@ class TreeConfig:
     time_weight : float
         Weight of publication order in the direction score (0.5); text evidence
         weighs 1.
+    credit_weight : float
+        Weight of a credit (0.5): one side names the other's outlet ("(Reuters)",
+        "AFP reported") and not the other way round.
     family_weight : float
         Weight of family evidence: what each side shares with third articles that
         the other lacks (0.3).
@@ -224,6 +227,7 @@ class TreeConfig:
     """
 
     time_weight: float = 0.5
+    credit_weight: float = 0.5
     family_weight: float = 0.3
     addition_weight: float = 0.4
     support_weight: float = 0.3

@@ -36,6 +36,8 @@ Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknow
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -48,6 +50,7 @@ from lineage.config import TreeConfig
 __all__ = [
     "TERMS",
     "addition_coherence",
+    "credits",
     "date_only",
     "direction_scores",
     "direction_terms",
@@ -113,7 +116,7 @@ def direction_scores(
 
 
 #: The evidence terms of a direction score, in the order :func:`direction_terms` gives.
-TERMS = ("text", "time", "outlet", "family", "support", "additions", "opening")
+TERMS = ("text", "time", "outlet", "credit", "family", "support", "additions", "opening")
 
 
 def direction_terms(
@@ -144,6 +147,9 @@ def direction_terms(
     order[known] = (np.sign(gap) * (1.0 - np.exp(-np.abs(gap) / _TIME_SCALE))
                     * staleness(gap, config.stale_after_hours))
     outlet = _WIRE_BONUS * (wire[ai].astype(float) - wire[bi].astype(float))
+    credit = np.zeros(len(pairs))
+    if "credit" in pairs:
+        credit = config.credit_weight * pairs["credit"].to_numpy(dtype=float)
     family = np.zeros(len(pairs))
     if "excl_a" in pairs:
         family = config.family_weight * (pairs["excl_a"] - pairs["excl_b"]).to_numpy()
@@ -161,7 +167,7 @@ def direction_terms(
         diff = (pairs["opening_b"] - pairs["opening_a"]).to_numpy(dtype=float)
         opening = config.opening_weight * np.nan_to_num(diff, nan=0.0)
     return pd.DataFrame({"text": text, "time": config.time_weight * order, "outlet": outlet,
-                         "family": family, "support": support, "additions": adds,
+                         "credit": credit, "family": family, "support": support, "additions": adds,
                          "opening": opening, "turned": weight < 0}, index=pairs.index)
 
 
@@ -207,6 +213,7 @@ def _reason(term: str, src: str, copy: str, turned: bool) -> str:
     return {
         "time": f"{src} was published first",
         "outlet": f"{src} is a wire service",
+        "credit": f"{copy} names {src}'s outlet, as a credit line does",
         "family": f"{src} carries text other family members share and {copy} lacks",
         "support": f"where the two differ, the rest of the family keeps {src}'s wording",
         "additions": f"{src}'s own text fits the shared story better than {copy}'s",
@@ -253,6 +260,53 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(total > 0, (a - b) / total, 0.0)
     return np.nan_to_num(out, nan=0.0)
+
+
+def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np.ndarray
+            ) -> np.ndarray:
+    """Per pair, +1 where ``b`` names ``a``'s outlet and ``a`` does not name ``b``'s
+    (``a`` is credited as the source: "(Reuters)", "AFP reported", "– PA"), -1 the other
+    way round, 0 otherwise.
+
+    An outlet is named when its ``source`` (a leading "the" dropped) stands in the text
+    as whole words, case-insensitively (exactly, for names of three letters or fewer:
+    "AP"; inside the text, for scripts written without spaces). Two articles of one
+    outlet, or texts naming each other's outlets, say nothing. Each (document, outlet)
+    is searched once.
+    """
+    names = [_credit_name(x) for x in sources]
+    found: dict[tuple[int, str], bool] = {}
+
+    def names_outlet(doc: int, name: str) -> bool:
+        key = (doc, name)
+        if key not in found:
+            found[key] = _credit_pattern(name).search(texts[doc]) is not None
+        return found[key]
+
+    out = np.zeros(len(ai), dtype=np.int8)
+    for k, (x, y) in enumerate(zip(np.asarray(ai).tolist(), np.asarray(bi).tolist(),
+                                   strict=True)):
+        nx, ny = names[x], names[y]
+        if nx == ny:
+            continue
+        y_credits_x = bool(nx) and names_outlet(y, nx)
+        x_credits_y = bool(ny) and names_outlet(x, ny)
+        out[k] = int(y_credits_x) - int(x_credits_y)
+    return out
+
+
+def _credit_name(source: object) -> str:
+    name = " ".join(str(source or "").split())
+    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    return name if len(name) >= 2 else ""
+
+
+@lru_cache(maxsize=4096)
+def _credit_pattern(name: str) -> re.Pattern:
+    if _UNSPACED.search(name):
+        return re.compile(re.escape(name))
+    flags = 0 if len(name) <= 3 else re.IGNORECASE
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
 
 
 def utc_times(published: pd.Series | np.ndarray) -> np.ndarray:

@@ -216,7 +216,7 @@ def analyze(
     docs["family"] = family.assign_families(docs["id"], feats)
     when = direction.trusted_times(docs["published"], docs["family"])
     _direct(feats, corpus, passages, sent_word, when, wire, config,
-            docs["family"].fillna(-1).to_numpy(dtype=np.int64))
+            docs["family"].fillna(-1).to_numpy(dtype=np.int64), docs["source"].tolist())
     docs["boilerplate_chars"] = corpus.boiler_chars
     docs["story"] = story.assign_stories(docs["id"], docs["family"], feats, config.story,
                                          seed=config.seed, published=when)
@@ -468,9 +468,13 @@ def _char_cosines(corpus: _Corpus, model: HashedCharTfidf, pairs: np.ndarray, *,
 
 
 def _direct(feats: pd.DataFrame, corpus: _Corpus, passages: pd.DataFrame, sent_word,
-            when: pd.Series, wire: np.ndarray, config: Config, docs_family: np.ndarray) -> None:
+            when: pd.Series, wire: np.ndarray, config: Config, docs_family: np.ndarray,
+            sources: list[str]) -> None:
     """Add direction (``likely_source``, ``confidence``, ``direction_p``) and evidence."""
     reuse = feats["relation"].isin(REUSE_RELATIONS).to_numpy()
+    feats["credit"] = 0
+    feats.loc[reuse, "credit"] = direction.credits(
+        corpus.texts, sources, feats.loc[reuse, "ai"].to_numpy(), feats.loc[reuse, "bi"].to_numpy())
     feats["excl_a"], feats["excl_b"] = 0.0, 0.0
     reuse_passages = passages[passages["pair"].isin(feats.index[reuse]) & ~passages["quote"]]
     feats.loc[reuse, "excl_a"], feats.loc[reuse, "excl_b"] = direction.exclusive_shares(

@@ -479,7 +479,8 @@ def test_explain_direction_names_the_leaning_evidence_largest_first():
 
     terms = pd.DataFrame({
         "text": [0.5, -0.4, 0.01, 0.3, 0.04], "time": [0.2, 0.0, 0.0, -0.1, 0.04],
-        "outlet": [0.0, 0.0, 0.0, 0.0, 0.0], "family": [-0.3, 0.0, 0.0, 0.0, 0.04],
+        "outlet": [0.0, 0.0, 0.0, 0.0, 0.0], "credit": [0.0, 0.0, 0.0, 0.0, 0.0],
+        "family": [-0.3, 0.0, 0.0, 0.0, 0.04],
         "support": [0.0, -0.1, 0.0, 0.0, 0.04], "additions": [0.0, 0.0, 0.02, 0.0, 0.04],
         "opening": [0.0, -0.06, 0.0, 0.0, 0.0], "turned": [False, True, False, False, False]})
     got = explain_direction(terms, pd.Series(["A"] * 5), pd.Series(["B"] * 5))
@@ -534,3 +535,41 @@ def test_a_paper_dated_only_by_its_day_is_not_out_before_the_wire():
     res = lineage.analyze(docs)
     assert "published first" not in res.pairs.iloc[0]["evidence"]
     assert res.pairs.iloc[0]["direction_p"] == 0.5  # identical texts, no outlets: no order
+
+
+def test_credits_name_the_outlet_a_copy_took_from():
+    from lineage.direction import credits
+
+    texts = ["LONDON (Reuters) - Talks collapsed, a union official told Reuters.",  # wire
+             "LONDON (Reuters) - Talks collapsed. Our reporter adds more.",  # credits it
+             "Talks collapsed, as the Daily Post reported on Monday.",  # credits the Post
+             "Talks collapsed on Monday.",  # the Post
+             "Talks collapsed (AP). In Harrisburg, PA, nothing.",  # "AP" exact case only
+             "Talks collapsed, the ap said.",
+             "新华社北京11月18日电 谈判破裂。",  # credits Xinhua, no spaces
+             "谈判破裂。"]
+    sources = ["Reuters", "Evening Star", "Evening Star", "The Daily Post", "Evening Star",
+               "Evening Star", "人民日报", "新华社"]
+    ai = np.array([0, 1, 3, 0, 4, 5, 7, 1])
+    bi = np.array([1, 0, 2, 2, 3, 3, 6, 2])
+    got = credits(texts, sources, ai, bi).tolist()
+    # wire->paper credited both ways of listing; Post credited; Reuters not named by 2;
+    # Evening Star pairs: same outlet say nothing (1, 2)
+    assert got[:4] == [1, -1, 1, 0]
+    assert got[6] == 1
+    assert got[7] == 0
+    ap = credits([*texts, "Wire text."], [*sources, "AP"], np.array([8, 8]), np.array([4, 5]))
+    assert ap.tolist() == [1, 0]  # "(AP)" credits AP; "the ap said" does not
+
+
+def test_a_copy_that_credits_its_source_points_to_it():
+    from fixtures.corpus import ORIGINAL
+
+    import lineage
+
+    copy = ORIGINAL + "\n\nThe Daily Post first reported the walkout."
+    docs = pd.DataFrame({"id": ["post", "star"], "text": [ORIGINAL, copy],
+                         "source": ["The Daily Post", "Evening Star"]})
+    pair = lineage.analyze(docs).pairs.iloc[0]
+    assert pair["likely_source"] == "post" and pair["direction_p"] > 0.8
+    assert "star names post's outlet, as a credit line does" in pair["evidence"]
