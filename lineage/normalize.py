@@ -16,6 +16,7 @@ maksura and Farsi yeh, keheh, heh goal and teh marbuta to one letter each), Russ
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,6 +68,17 @@ def _folding() -> dict[int, str | None]:
 
 #: The folding applied after NFKC and case folding (``str.translate`` table).
 FOLDED = _folding()
+_FOLD_TO = {chr(k): v or "" for k, v in FOLDED.items()}
+# folded by a search for the few characters that fold (str.translate with a dict
+# costs a lookup per character, eight times NFKC and case folding together)
+_FOLDABLE = re.compile("[" + "".join(re.escape(c) for c in sorted(_FOLD_TO)) + "]")
+
+
+def _fold(text: str) -> str:
+    """``text.translate(FOLDED)``, in time that grows with what is folded."""
+    if text.isascii():  # of ASCII, only the backtick folds
+        return text.replace("`", "'") if "`" in text else text
+    return _FOLDABLE.sub(lambda m: _FOLD_TO[m.group()], text)
 
 
 @dataclass(frozen=True)
@@ -95,7 +107,7 @@ class Tokens:
 def normalize_text(text: str) -> str:
     """NFKC-normalise, case-fold and fold ``text`` (:data:`FOLDED`; used for
     character n-grams and sentence keys)."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(FOLDED)
+    return _fold(unicodedata.normalize("NFKC", text).casefold())
 
 
 def tokenize(text: str) -> Tokens:
@@ -165,7 +177,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1 << 18)
 def _form(token: str) -> str:
-    return unicodedata.normalize("NFKC", token).casefold().translate(FOLDED)
+    return _fold(unicodedata.normalize("NFKC", token).casefold())
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -188,8 +200,21 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return joined
 
 
-#: A line ends on a sentence's terminator (closing quotes and brackets after it).
-_LINE_END = regex.compile(r"(?:[.!?…:;]+|[。！？]+|[۔؟।॥]+)[\"'”’»)\]」』]*\s*$")
+_TERMINATORS = frozenset(".!?…:;。！？۔؟।॥")
+_CLOSERS = frozenset("\"'”’»)]」』")
+
+
+def _ends_on_terminator(text: str, start: int, end: int) -> bool:
+    """The line ``[start, end)`` ends on a terminator (closing quotes and brackets after
+    it, then white space)."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > start and text[end - 1] in _TERMINATORS
+
+
+_RUN_ON = re.compile(r"[^\n]\n[^\n\s]")
 
 
 def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int | None:
@@ -202,16 +227,19 @@ def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int | None:
     percentile of line lengths, 30 to 200 characters), and half of them ending
     without a terminator.
     """
+    if len(_RUN_ON.findall(text)) < 4:  # few lines run on to another: not wrapped
+        return None
     lengths = [e - s for s, e in lines]
     inner = [i for i in range(len(lines) - 1)
              if lengths[i] and lengths[i + 1] and not text[slice(*lines[i + 1])].isspace()]
     if len(inner) < 4:
         return None
-    width = int(np.percentile([n for n in lengths if n], 90))
+    filled = sorted(n for n in lengths if n)
+    width = filled[int(0.9 * (len(filled) - 1))]  # the 90th percentile, lower value
     if not 30 <= width <= 200:
         return None
     full = [i for i in inner if lengths[i] >= 0.7 * width]
-    open_ended = [i for i in inner if _LINE_END.search(text, *lines[i]) is None]
+    open_ended = [i for i in inner if not _ends_on_terminator(text, *lines[i])]
     if len(full) < 0.6 * len(inner) or len(open_ended) < 0.5 * len(inner):
         return None
     return width
@@ -220,7 +248,7 @@ def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int | None:
 def _soft_break(text: str, start: int, end: int, width: int) -> bool:
     """The line ``[start, end)`` of a wrapped text runs on into the next one: it is
     nearly full and does not end on a terminator (a heading or a byline is short)."""
-    return end - start >= 0.6 * width and _LINE_END.search(text, start, end) is None
+    return end - start >= 0.6 * width and not _ends_on_terminator(text, start, end)
 
 
 def _ends_sentence(text: str, mark_start: int, mark_end: int, limit: int) -> bool:

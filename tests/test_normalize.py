@@ -277,3 +277,15 @@ def test_lines_of_their_own_are_not_joined():
             "about flood defences.\nCritics walked out.\nThe vote was 12 to 9.\n"
             "Items on the agenda\nroads\nschools\nparks and gardens")
     assert len(split_sentences(text)) == 8
+
+
+FOLDABLE = list("ab Z`'\u2019\u00b4٢۴ًـأىیکہةёЁשָ1é\u200b")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(FOLDABLE), max_size=40) | TEXTS)
+def test_normalize_text_folds_as_the_translate_table_does(text):
+    from lineage.normalize import FOLDED
+
+    assert normalize_text(text) == unicodedata.normalize("NFKC", text).casefold().translate(
+        FOLDED)
