@@ -637,10 +637,19 @@ def _parse_published(
     return pd.Series(stamps, dtype="datetime64[ns, UTC]")
 
 
+#: A Unix time as feeds give it: seconds (9-10 digits, 1973-2286) or milliseconds
+#: (12-13 digits), perhaps with a fraction. Eight digits stay a date (20241118).
+_EPOCH = re.compile(r"(\d{9,10}|\d{12,13})(?:\.\d+)?")
+
+
 def _to_utc(value: Any) -> pd.Timestamp | None:
     """A UTC timestamp, ``NaT`` for a missing value, ``None`` if ``value`` cannot be read."""
     if _is_missing(value):
         return pd.NaT
+    epoch = _EPOCH.fullmatch(_to_str(value)) if not isinstance(value, datetime.date) else None
+    if epoch is not None:  # Unix time: 10 digits of seconds or 13 of milliseconds
+        unit = "s" if len(epoch.group(1)) <= 10 else "ms"
+        return pd.Timestamp(float(epoch.group(0)), unit=unit, tz="UTC").as_unit("ns")
     if not isinstance(value, datetime.date):
         value = _to_str(value)
         if not value:

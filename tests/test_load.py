@@ -556,3 +556,17 @@ def test_table_texts_holding_html_are_read_as_html(tmp_path: Path) -> None:
                                      "x < y and y > z, AT&T said."]
     assert messages == [f"{path}: 2 text(s) held HTML markup or entities, read as HTML "
                         "(first: line 1 id 'a')"]
+
+
+def test_unix_times_in_seconds_or_milliseconds_are_read() -> None:
+    messages: list[str] = []
+    docs = load_documents(pd.DataFrame({
+        "id": list("abcde"), "text": ["Some text."] * 5,
+        "published": [1700000000, 1700000000000, "1700000000.5", 20241118, "12345"]}),
+        warn=messages.append)
+    assert docs["published"].tolist()[:4] == [
+        pd.Timestamp("2023-11-14T22:13:20Z"), pd.Timestamp("2023-11-14T22:13:20Z"),
+        pd.Timestamp("2023-11-14T22:13:20.5Z"), pd.Timestamp("2024-11-18", tz="UTC")]
+    assert pd.isna(docs["published"][4])  # five digits: neither a date nor a Unix time
+    assert messages == ["<table>: 1 unparseable 'published' value(s) set to missing "
+                        "(first: row 5 '12345')"]
