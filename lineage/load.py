@@ -642,6 +642,17 @@ def _parse_published(
 _EPOCH = re.compile(r"(\d{9,10}|\d{12,13})(?:\.\d+)?")
 
 
+#: Time-zone abbreviations that feeds append to a time, as UTC offsets (only the
+#: unambiguous ones: IST is India, Ireland and Israel, and is left unread).
+_ZONES = {"EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+          "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+          "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "EET": "+02:00",
+          "EEST": "+03:00", "MSK": "+03:00", "JST": "+09:00", "KST": "+09:00",
+          "HKT": "+08:00", "SGT": "+08:00", "AEST": "+10:00", "AEDT": "+11:00",
+          "PKT": "+05:00"}
+_ZONE = re.compile(r"\s+([A-Z]{3,4})\s*$")
+
+
 def _to_utc(value: Any) -> pd.Timestamp | None:
     """A UTC timestamp, ``NaT`` for a missing value, ``None`` if ``value`` cannot be read."""
     if _is_missing(value):
@@ -656,6 +667,9 @@ def _to_utc(value: Any) -> pd.Timestamp | None:
             return pd.NaT
         if value.lower() in ("now", "today"):  # pandas would read these as the current time
             return None
+        zone = _ZONE.search(value)
+        if zone is not None and zone.group(1) in _ZONES:  # "08:00 EST", as RSS feeds write
+            value = value[: zone.start()] + " " + _ZONES[zone.group(1)]
     try:
         stamp = pd.Timestamp(value)
         stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

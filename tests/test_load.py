@@ -570,3 +570,16 @@ def test_unix_times_in_seconds_or_milliseconds_are_read() -> None:
     assert pd.isna(docs["published"][4])  # five digits: neither a date nor a Unix time
     assert messages == ["<table>: 1 unparseable 'published' value(s) set to missing "
                         "(first: row 5 '12345')"]
+
+
+def test_time_zone_abbreviations_that_feeds_append_are_read() -> None:
+    messages: list[str] = []
+    docs = load_documents(pd.DataFrame({
+        "id": list("abcd"), "text": ["Some text."] * 4,
+        "published": ["2024-11-18 08:00:00 EST", "Mon, 18 Nov 2024 08:00:00 PST",
+                      "18 Nov 2024 08:00 GMT", "2024-11-18 08:00 IST"]}), warn=messages.append)
+    assert docs["published"].tolist()[:3] == [
+        pd.Timestamp("2024-11-18T13:00Z"), pd.Timestamp("2024-11-18T16:00Z"),
+        pd.Timestamp("2024-11-18T08:00Z")]
+    assert pd.isna(docs["published"][3])  # IST: India, Ireland or Israel
+    assert len(messages) == 1 and "row 4" in messages[0]
