@@ -274,25 +274,24 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
     outlet, or texts naming each other's outlets, say nothing. Each (document, outlet)
     is searched once.
     """
-    names = [_credit_name(x) for x in sources]
-    found: dict[tuple[int, str], bool] = {}
-
-    def names_outlet(doc: int, name: str) -> bool:
-        key = (doc, name)
-        if key not in found:
-            found[key] = _credit_pattern(name).search(texts[doc]) is not None
-        return found[key]
-
-    out = np.zeros(len(ai), dtype=np.int8)
-    for k, (x, y) in enumerate(zip(np.asarray(ai).tolist(), np.asarray(bi).tolist(),
-                                   strict=True)):
-        nx, ny = names[x], names[y]
-        if nx == ny:
-            continue
-        y_credits_x = bool(nx) and names_outlet(y, nx)
-        x_credits_y = bool(ny) and names_outlet(x, ny)
-        out[k] = int(y_credits_x) - int(x_credits_y)
-    return out
+    ai, bi = np.asarray(ai, dtype=np.int64), np.asarray(bi, dtype=np.int64)
+    names = np.array([_credit_name(x) for x in sources], dtype=object)
+    na, nb = names[ai], names[bi]
+    differ = na != nb
+    # the (text, outlet) searches the pairs need, each once
+    asks = pd.DataFrame({"doc": np.r_[bi, ai], "name": np.r_[na, nb],
+                         "pair": np.r_[np.arange(len(ai)), np.arange(len(ai))],
+                         "sign": np.repeat([1, -1], len(ai))})
+    asks = asks[np.r_[differ, differ] & (asks["name"] != "").to_numpy()]
+    if asks.empty:
+        return np.zeros(len(ai), dtype=np.int8)
+    wanted = asks[["doc", "name"]].drop_duplicates()
+    found = [_credit_pattern(name).search(texts[doc]) is not None
+             for doc, name in zip(wanted["doc"], wanted["name"], strict=True)]
+    named = asks.merge(wanted.assign(found=found), on=["doc", "name"])
+    out = np.zeros(len(ai), dtype=np.int64)
+    np.add.at(out, named["pair"].to_numpy(), named["sign"].to_numpy() * named["found"])
+    return out.astype(np.int8)
 
 
 def _credit_name(source: object) -> str:
@@ -311,7 +310,7 @@ def _credit_pattern(name: str) -> re.Pattern:
 
 def utc_times(published: pd.Series | np.ndarray) -> np.ndarray:
     """Publication times as naive UTC ``datetime64[ns]`` (NaT where unknown)."""
-    stamps = pd.to_datetime(pd.Series(np.asarray(published, dtype=object)), utc=True)
+    stamps = pd.to_datetime(pd.Series(published), utc=True)  # no copy for UTC times
     return stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 

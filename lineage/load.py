@@ -243,11 +243,7 @@ def _read_document(path: Path, warn: Callable[[str], None]
         page = _html_page(text)
         if not page["text"]:
             raise _Skipped("empty")
-        published = _to_utc(page["published"])
-        if published is None:
-            warn(f"{path}: unparseable publication date {page['published'][:40]!r} in the "
-                 "page's metadata, set to missing")
-            published = pd.NaT
+        published = _published(page["published"], f"{path}", "the page's metadata", warn)
         return page["text"], page["title"], page["source"], page["url"], published
     meta: dict[str, str] = {}
     if path.suffix.lower() == ".md":
@@ -257,12 +253,19 @@ def _read_document(path: Path, warn: Callable[[str], None]
     title = meta.get("title") or _first_line(text)
     if path.suffix.lower() == ".md":
         title = title.lstrip("#").strip()
-    published = _to_utc(meta.get("published", ""))
-    if published is None:
-        warn(f"{path}: unparseable publication date {meta['published'][:40]!r} in the "
-             "front matter, set to missing")
-        published = pd.NaT
+    published = _published(meta.get("published", ""), f"{path}", "the front matter", warn)
     return text, title, meta.get("source", ""), meta.get("url", ""), published
+
+
+def _published(value: str, name: str, where: str, warn: Callable[[str], None]
+               ) -> pd.Timestamp:
+    """A file's publication date as :func:`_to_utc` reads it; ``NaT``, with a warning
+    naming the file and ``where`` the date stood, if it cannot be read."""
+    stamp = _to_utc(value)
+    if stamp is None:
+        warn(f"{name}: unparseable publication date {value[:40]!r} in {where}, set to missing")
+        return pd.NaT
+    return stamp
 
 
 #: Front-matter keys read for each documents column (Jekyll, Hugo and the like).

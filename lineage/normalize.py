@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import pandas as pd
@@ -227,7 +228,7 @@ def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int | None:
     percentile of line lengths, 30 to 200 characters), and half of them ending
     without a terminator.
     """
-    if len(_RUN_ON.findall(text)) < 4:  # few lines run on to another: not wrapped
+    if sum(1 for _ in islice(_RUN_ON.finditer(text), 4)) < 4:  # few lines run on
         return None
     lengths = [e - s for s, e in lines]
     inner = [i for i in range(len(lines) - 1)

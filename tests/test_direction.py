@@ -535,6 +535,8 @@ def test_a_paper_dated_only_by_its_day_is_not_out_before_the_wire():
     res = lineage.analyze(docs)
     assert "published first" not in res.pairs.iloc[0]["evidence"]
     assert res.pairs.iloc[0]["direction_p"] == 0.5  # identical texts, no outlets: no order
+    # nor as the family's earliest article: the root prior goes to the timed wire
+    assert res.tree.set_index("child")["parent"].to_dict() == {"paper": "wire", "wire": ""}
 
 
 def test_credits_name_the_outlet_a_copy_took_from():
