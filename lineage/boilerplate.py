@@ -34,6 +34,7 @@ __all__ = [
     "evidence_shingles",
     "find_boilerplate",
     "mask_tokens",
+    "shingle_skips",
     "spans_by_doc",
     "strip_boilerplate",
 ]
@@ -245,15 +246,45 @@ def evidence_shingles(tokens, spans: np.ndarray, config) -> tuple[np.ndarray, np
     positional : ndarray of uint32
         :func:`lineage.shingle.positional_shingles` of the whole text.
     skip : ndarray of bool
-        Shingle positions that start inside boilerplate.
+        Shingle positions that reach into boilerplate (:func:`shingle_skips`).
     shingles : ndarray of uint32
         Distinct shingles outside boilerplate (what MinHash and Jaccard see).
     """
     from lineage.shingle import positional_shingles
 
     positional = positional_shingles(tokens, config)
-    skip = mask_tokens(tokens.starts, spans)[: len(positional)]
+    skip = shingle_skips(mask_tokens(tokens.starts, spans), len(positional))
     return positional, skip, np.unique(positional[~skip])
+
+
+def shingle_skips(inside: np.ndarray, n_shingles: int) -> np.ndarray:
+    """True for each shingle position whose tokens reach into boilerplate.
+
+    A shingle that starts in the story and ends in a footer is no evidence either:
+    two trims of one wire story that stop at the same sentence would share the
+    shingles that run from that sentence into their (masked) footers, which the
+    untrimmed story does not have.
+
+    Parameters
+    ----------
+    inside : ndarray of bool
+        Per token: inside boilerplate (:func:`mask_tokens`).
+    n_shingles : int
+        Shingle positions of the text (``len(positional_shingles(...))``); the shingle
+        at position ``i`` covers tokens ``i`` to ``i + size - 1``, the last one runs
+        to the end of the text.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_shingles,)
+    """
+    n = len(inside)
+    if n_shingles == 0 or not inside.any():
+        return np.zeros(n_shingles, dtype=bool)
+    size = n - n_shingles + 1
+    seen = np.concatenate([[0], np.cumsum(inside, dtype=np.int64)])
+    first = np.arange(n_shingles)
+    return seen[np.minimum(first + size, n)] > seen[first]
 
 
 def mask_tokens(token_starts: np.ndarray, spans: np.ndarray) -> np.ndarray:

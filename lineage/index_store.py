@@ -72,7 +72,8 @@ __all__ = [
     "transaction",
 ]
 
-SCHEMA_VERSION = "6"  # 6: token forms folded (normalize.FOLDED)
+SCHEMA_VERSION = "7"  # 6: token forms folded (normalize.FOLDED); 7: shingles reaching
+# into boilerplate dropped (boilerplate.shingle_skips)
 
 #: ``char_df``'s blob: little-endian int32 (half the bytes rewritten per add of int64).
 _BUCKET = np.dtype("<i4")

@@ -256,7 +256,7 @@ class _Corpus:
     boiler: np.ndarray  # per sentence: outlet boilerplate
     spans: list[np.ndarray]  # per document: boilerplate spans
     positional: list[np.ndarray]  # per document: shingle hash at each token
-    skips: list[np.ndarray]  # per document: shingle positions inside boilerplate
+    skips: list[np.ndarray]  # per document: shingle positions reaching into boilerplate
     shingles: list[np.ndarray]  # per document: distinct shingles outside boilerplate
     boiler_chars: np.ndarray
     n_chars: np.ndarray  # characters that can carry evidence
@@ -376,7 +376,7 @@ def _evidence_shingles(hashes: np.ndarray, starts: np.ndarray, size: int, spans:
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`lineage.boilerplate.evidence_shingles` from token hashes and offsets."""
     positional = positional_hashes(hashes, size)
-    skip = boilerplate.mask_tokens(starts, spans)[: len(positional)]
+    skip = boilerplate.shingle_skips(boilerplate.mask_tokens(starts, spans), len(positional))
     return positional, skip, np.unique(positional[~skip])
 
 

@@ -113,17 +113,21 @@ def test_pairs_and_parents_are_consistent(corpus):
 
 
 # Floors measured on the current pipeline with FAMILIES=20, SEED=3 (93 articles, 85
-# directed pairs found): reuse-vs-not F1 0.969, 3-way macro F1 0.954, passage F1 0.981,
-# parent accuracy 0.742, edge recall 0.828, direction accuracy 0.894. Each floor sits a
+# directed pairs found): reuse-vs-not F1 0.972, 3-way macro F1 0.962, passage F1 0.983,
+# parent accuracy 0.699, edge recall 0.759, direction accuracy 0.882. Each floor sits a
 # little below the measured value; raise them as the pipeline improves. (Until session 6
 # the corpus had 10 families; the generator's rewrites then changed, and 32 directed
-# pairs proved too few to set a floor on: 0.63 to 0.95 across seeds.)
+# pairs proved too few to set a floor on: 0.63 to 0.95 across seeds. In session 8 edge
+# recall here fell from 0.810 to 0.759, 3 of 58 edges, when shingles reaching into a
+# footer stopped counting: two trims that end at the same sentence had shared them
+# through footers that begin alike. Over the 60-family benchmark's seeds 1-5 the same
+# change raised it, 0.836 to 0.841.)
 FLOORS = {
     ("relations", "reuse-vs-not", "f1"): 0.95,
     ("relations", "macro_f1_3way"): 0.9,
     ("passages", "all", "f1"): 0.95,
     ("tree", "parent_accuracy"): 0.68,
-    ("tree", "edge_recall"): 0.77,
+    ("tree", "edge_recall"): 0.74,
     ("direction", "accuracy_found"): 0.85,
 }
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lineage.boilerplate import find_boilerplate, mask_tokens, strip_boilerplate
-from lineage.normalize import sentence_table
+from lineage.boilerplate import (
+    evidence_shingles,
+    find_boilerplate,
+    mask_tokens,
+    shingle_skips,
+    strip_boilerplate,
+)
+from lineage.config import ShingleConfig
+from lineage.normalize import sentence_table, tokenize
 
 FOOTER = "Subscribe to the Daily Post for more news. Follow us on social media."
 BYLINE = "By the Daily Post staff. Filed from the city desk."
@@ -114,3 +123,29 @@ def test_an_outlets_boilerplate_is_boilerplate_wherever_it_appears():
     assert sorted(rows["doc"].tolist()) == [0, 1, 2, 3, 4]
     assert {texts[d][s:e] for d, s, e in zip(rows["doc"], rows["start"], rows["end"],
                                              strict=True)} == {generic}
+
+
+def test_shingles_reaching_into_boilerplate_are_no_evidence():
+    # two trims of one story that stop at the same sentence, each with its own footer
+    # that begins alike: the shingles running from the story's last words into the
+    # footers are not evidence (the untrimmed story lacks them)
+    story = STORIES[0]
+    texts = [f"{story}\n\nThis article was produced by the {name} newsroom."
+             for name in ("Daily Post", "Evening Star")]
+    config = ShingleConfig()
+    kept = []
+    for text in texts:
+        footer = np.array([[len(story) + 2, len(text)]])
+        kept.append(set(evidence_shingles(tokenize(text), footer, config)[2].tolist()))
+    alone = set(evidence_shingles(tokenize(story), np.empty((0, 2), np.int64), config)[2].tolist())
+    assert kept[0] == kept[1] == alone
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), max_size=40), st.integers(1, 8))
+def test_shingle_skips_mark_every_window_touching_boilerplate(inside, size):
+    inside = np.array(inside, dtype=bool)
+    n_shingles = max(len(inside) - size + 1, 1) if len(inside) else 0
+    width = len(inside) - n_shingles + 1
+    expected = [bool(inside[i:i + width].any()) for i in range(n_shingles)]
+    assert shingle_skips(inside, n_shingles).tolist() == expected
