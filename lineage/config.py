@@ -214,6 +214,11 @@ class TreeConfig:
         and of equally faithful sources the more original one is likelier (older
         articles have had longer to be copied; agency copy is the common source).
         0 keeps the arborescence's choice.
+    agency_latent_confidence : float
+        The confidence given to an article placed under an unseen common source because
+        it and the family's root credit one news agency whose own copy is not in the
+        corpus (at least this; more when their direction is uncertain too). A stated
+        prior, not a measured one: no labelled corpus with agency credits was at hand.
     opening_weight : float
         Weight of the share of each text that stands above its first shared sentence
         (0.5): a copy adds a lead of its own, a source keeps its lead in its copies.
@@ -238,6 +243,7 @@ class TreeConfig:
     sibling_margin: float = 0.08
     parent_sharpness: float = 100.0
     lift_tolerance: float = 0.005
+    agency_latent_confidence: float = 0.75
     opening_weight: float = 0.5
     wire_sources: tuple[str, ...] = (
         # international and national news agencies, as outlets name them

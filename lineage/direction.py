@@ -50,6 +50,7 @@ from lineage.config import TreeConfig
 __all__ = [
     "TERMS",
     "addition_coherence",
+    "agency_credits",
     "credits",
     "date_only",
     "direction_scores",
@@ -292,6 +293,56 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
     out = np.zeros(len(ai), dtype=np.int64)
     np.add.at(out, named["pair"].to_numpy(), named["sign"].to_numpy() * named["found"])
     return out.astype(np.int8)
+
+
+def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[str]]:
+    """The news agencies each text credits as its source, by their ``wire_sources``
+    names.
+
+    A credit is an agency's name alone in brackets, as datelines and bylines give it
+    ("WASHINGTON (AP) —", "(Reuters) -", "[Xinhua]", "(اے پی پی)", "(भाषा)"); in a
+    script written without spaces, the name anywhere ("新华社北京11月20日电"). A name of
+    four letters or fewer counts only in capitals ("(AP)", not "(app)"). An agency
+    named in the running text ("a Reuters reporter") is not a credit.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    config : TreeConfig
+        Its ``wire_sources`` (names marked ``^`` are left out: they are outlet names'
+        first words, not credits).
+
+    Returns
+    -------
+    list of frozenset of str
+        Per text, the credited names as ``wire_sources`` spells them.
+    """
+    bracketed, anywhere = _agency_patterns(tuple(config.wire_sources))
+    out = []
+    for text in texts:
+        found = {_agency_key(m.group("name")) for m in bracketed.finditer(text)}
+        if anywhere is not None:
+            found.update(m.group() for m in anywhere.finditer(text))
+        out.append(frozenset(found))
+    return out
+
+
+def _agency_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@lru_cache(maxsize=8)
+def _agency_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern | None]:
+    names = [n for n in names if not n.startswith("^")]
+    spaced = sorted((n for n in names if not _UNSPACED.search(n)), key=len, reverse=True)
+    short = [re.escape(n.upper()) for n in spaced if len(n) <= 4]
+    long = [re.escape(n).replace(r"\ ", r"\s+") for n in spaced if len(n) > 4]
+    alternatives = [f"(?i:{'|'.join(long)})"] if long else []
+    alternatives += short
+    bracketed = re.compile(rf"[(\[]\s*(?P<name>{'|'.join(alternatives)})\s*[)\]]")
+    unspaced = sorted((n for n in names if _UNSPACED.search(n)), key=len, reverse=True)
+    anywhere = re.compile("|".join(map(re.escape, unspaced))) if unspaced else None
+    return bracketed, anywhere
 
 
 def _credit_name(source: object) -> str:

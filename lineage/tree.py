@@ -21,6 +21,12 @@ no text or family evidence either way). When
 the tree makes a family's root the parent of a sibling, the pair is better read as
 two copies of one unseen text: ``latent:<family>`` becomes the family's root, with
 the old root and its sibling children beneath it.
+
+**Agency credits.** Two papers that credit one news agency in their datelines ("(AP)",
+"(Reuters) -", :func:`lineage.direction.agency_credits`), in a family that holds no
+wire service's own copy, most likely both took the text from the agency: when the
+tree makes one the root and the other its child, the pair becomes two children of
+``latent:<family>`` too, and the latent node says which agency they credit.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from lineage.config import TreeConfig
-from lineage.direction import date_only, publication_gaps, utc_times
+from lineage.direction import agency_credits, date_only, publication_gaps, utc_times
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
@@ -114,7 +120,9 @@ def build_tree(
               config.lift_tolerance)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     sib = reuse[sibling_pairs(reuse, config)]
-    _insert_latents(tree, set(zip(sib["a"], sib["b"], strict=True)), family_of)
+    siblings = set(zip(sib["a"], sib["b"], strict=True))
+    credited = _credited_siblings(tree, documents, members, wire, config)
+    _insert_latents(tree, siblings | set(credited), family_of, credited)
     # confidences from the probabilities as pairs.csv gives them (4 decimals), so a
     # tree rebuilt from stored pairs (the index) states the same figures
     q4 = np.round(p.astype(float), 4)
@@ -134,7 +142,7 @@ def build_tree(
     candidates = candidates[candidates["u"].map(fam).to_numpy()
                             == candidates["v"].map(fam).to_numpy()]
     choice = parent_choice(tree, candidates, config.parent_sharpness)
-    return _rows(tree, members["id"], prob, choice)
+    return _rows(tree, members["id"], prob, choice, config.agency_latent_confidence)
 
 
 def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
@@ -382,14 +390,16 @@ def fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
         f"aligned_{child}"].to_numpy()
 
 
-def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict) -> pd.DataFrame:
+def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict, credit_confidence: float
+          ) -> pd.DataFrame:
     rows = []
     latents = sorted(n for n in tree.successors(_ROOT) if str(n).startswith("latent:"))
     for node in [*ids, *latents]:
         (parent,) = tree.predecessors(node)
         if parent == _ROOT and str(node).startswith("latent:"):
             kids = sorted(tree.successors(node))
-            rows.append((node, "", 1.0, _latent_root_evidence(kids)))
+            rows.append((node, "", 1.0, _latent_root_evidence(kids,
+                                                               tree.nodes[node].get("credit"))))
         elif parent == _ROOT:
             kids = [prob[(node, k)] for k in tree.successors(node)]
             conf = float(np.mean(kids)) if kids else 1.0
@@ -397,7 +407,12 @@ def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict) -> pd.Data
         elif str(parent).startswith("latent:"):
             sibs = [k for k in tree.successors(parent) if k != node]
             conf = 1.0 - 2 * max(abs(prob.get((node, s), 0.5) - 0.5) for s in sibs) if sibs else 0.5
-            rows.append((node, parent, round(conf, 4), _latent_evidence(node, sibs)))
+            credit = tree.nodes[parent].get("credit")
+            by_credit = bool(credit) and node in tree.nodes[parent]["credited"]
+            if by_credit:
+                conf = max(conf, credit_confidence)
+            rows.append((node, parent, round(conf, 4),
+                         _latent_evidence(node, sibs, credit if by_credit else None)))
         else:
             direction = prob[(parent, node)]
             share, rival, rival_share = choice.get(node, (1.0, "", 0.0))
@@ -420,8 +435,51 @@ def _root_prior(documents, members, wire) -> np.ndarray:
             + 0.2 * wire[documents.index.get_indexer(members.index)])
 
 
-def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of: dict) -> None:
-    """Put ``latent:<family>`` above a root whose tree edges to children are sibling pairs."""
+def _credited_siblings(tree: nx.DiGraph, documents: pd.DataFrame, members: pd.DataFrame,
+                       wire: np.ndarray, config: TreeConfig) -> dict[tuple[str, str], str]:
+    """Root-child tree edges between two papers that credit one news agency whose own
+    copy is not in the family: both most likely took the text from the agency.
+
+    Only where every article involved has a known outlet that is not a wire service,
+    and no member of the family is one (an agency's own copy carries its credit in its
+    dateline too, and one in the family would be the source). Needs the ``text`` and
+    ``source`` columns; without them, nothing.
+
+    Returns
+    -------
+    dict
+        ``(root, child) -> "agency, ..."`` for each such edge.
+    """
+    if "text" not in documents or "source" not in documents:
+        return {}
+    rows = documents.loc[members.index]
+    paper = (rows["source"].fillna("").astype(str).str.strip() != "").to_numpy() & ~wire[
+        documents.index.get_indexer(members.index)]
+    has_wire = pd.Series(~paper & (rows["source"].fillna("").astype(str).str.strip() != ""
+                                   ).to_numpy()).groupby(rows["family"].to_numpy()).any()
+    eligible = {i for i, ok, fam in zip(rows["id"], paper, rows["family"], strict=True)
+                if ok and not has_wire[fam]}
+    edges = [(r, k) for r in tree.successors(_ROOT) if r in eligible
+             for k in tree.successors(r) if k in eligible]
+    if not edges:
+        return {}
+    ids = sorted({x for edge in edges for x in edge})
+    text = rows.set_index("id")["text"]
+    named = dict(zip(ids, agency_credits([str(text[i]) for i in ids], config), strict=True))
+    return {(r, k): ", ".join(sorted(map(_agency_name, named[r] & named[k])))
+            for r, k in edges if named[r] & named[k]}
+
+
+def _agency_name(key: str) -> str:
+    """An agency's name for an evidence sentence: "AP", "Reuters", "新华社"."""
+    return key.upper() if len(key) <= 4 else key.title()
+
+
+def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of: dict,
+                    credited: dict[tuple[str, str], str] | None = None) -> None:
+    """Put ``latent:<family>`` above a root whose tree edges to children are sibling
+    pairs; a latent node whose children credit a news agency records it (``credit``)."""
+    credited = credited or {}
     for root in list(tree.successors(_ROOT)):
         kids = [k for k in tree.successors(root)
                 if (root, k) in siblings or (k, root) in siblings]
@@ -431,6 +489,10 @@ def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of:
         tree.remove_edge(_ROOT, root)
         tree.add_edge(_ROOT, latent)
         tree.add_edge(latent, root)
+        names = sorted({credited[(root, k)] for k in kids if (root, k) in credited})
+        if names:
+            tree.nodes[latent]["credit"] = "; ".join(names)
+            tree.nodes[latent]["credited"] = {root} | {k for k in kids if (root, k) in credited}
         for kid in kids:
             tree.remove_edge(root, kid)
             tree.add_edge(latent, kid)
@@ -453,7 +515,12 @@ def _root_evidence(child: str, kids: list[float]) -> str:
     return f"{child} is the family's root and the likely source of {len(kids)} member(s)"
 
 
-def _latent_evidence(child: str, siblings: list[str]) -> str:
+def _latent_evidence(child: str, siblings: list[str], credit: str | None = None) -> str:
+    if credit:
+        return (
+            f"{child} and {', '.join(siblings)} credit {credit}, whose own copy is not in "
+            "the corpus: most likely all took the text from it"
+        )
     return (
         f"{child} and {', '.join(siblings)} share passages that neither could have taken from "
         "the other (each carries shared material the other lacks, and neither is clearly "
@@ -461,8 +528,9 @@ def _latent_evidence(child: str, siblings: list[str]) -> str:
     )
 
 
-def _latent_root_evidence(children: list[str]) -> str:
+def _latent_root_evidence(children: list[str], credit: str | None = None) -> str:
+    told = f" (credited as {credit})" if credit else ""
     return (
-        f"unseen common source of {', '.join(children)}, reconstructed from the passages "
-        "they share"
+        f"unseen common source{told} of {', '.join(children)}, reconstructed from the "
+        "passages they share"
     )
