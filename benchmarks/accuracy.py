@@ -354,7 +354,8 @@ def _direction_by_operation(truth: Truth, pairs: pd.DataFrame) -> dict[str, dict
 
 def run(*, families: int, seed: int, timestamps: bool = True, language: str = "en",
         missing_time: float = 0.3, wrong_time: float = 0.05, max_depth: int = 3,
-        additions: str = "unrelated", expand_share: float = 0.0) -> dict[str, Any]:
+        additions: str = "unrelated", expand_share: float = 0.0,
+        credit_share: float = 0.0) -> dict[str, Any]:
     """Build a corpus, analyse it and score the result.
 
     Parameters
@@ -374,6 +375,9 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     expand_share : float, default 0.0
         Share of copies that run their parent's whole text inside a longer article of
         their own (see :func:`corpus.make_corpus`).
+    credit_share : float, default 0.0
+        Share of wire roots that open with the agency's dateline credit, which copies
+        carry on (see :func:`corpus.make_corpus`).
 
     Returns
     -------
@@ -385,7 +389,8 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     documents, truth = make_corpus(load_roots(language), n_families=families, seed=seed,
                                    language=language, missing_time=missing_time,
                                    wrong_time=wrong_time, max_depth=max_depth,
-                                   additions=additions, expand_share=expand_share)
+                                   additions=additions, expand_share=expand_share,
+                                   credit_share=credit_share)
     docs = documents.copy()
     if not timestamps:
         docs["published"] = pd.NaT
@@ -396,6 +401,7 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     metrics["corpus"] = {
         "families": families, "seed": seed, "language": language, "timestamps": timestamps,
         "max_depth": max_depth, "additions": additions, "expand_share": expand_share,
+        "credit_share": credit_share,
         "documents": len(documents),
         "true_pairs": truth.pairs["relation"].value_counts().to_dict(),
         "hidden_root_children": int(truth.parents["parent"].str.startswith(HIDDEN_PREFIX).sum()),
@@ -417,11 +423,14 @@ def format_report(m: dict[str, Any]) -> str:
     c, r, t, d = m["corpus"], m["relations"], m["tree"], m["direction"]
     st = m.get("stories", {})
     rel_rows = {k: r[k] for k in (*REUSE, "same-story", "reuse-vs-not")}
+    credited = (f", {100 * c['credit_share']:.0f}% of wire roots credited"
+                if c.get("credit_share") else "")
     parts = [
         f"corpus: {c['documents']} documents, {c['families']} families, seed {c['seed']}, "
         f"language {c['language']}, timestamps {'on' if c['timestamps'] else 'off'}, copies up"
         f" to depth {c['max_depth']}, {c['additions']} additions"
-        f"{', %.0f%% expanded copies' % (100 * c['expand_share']) if c['expand_share'] else ''}; "
+        f"{', %.0f%% expanded copies' % (100 * c['expand_share']) if c['expand_share'] else ''}"
+        f"{credited}; "
         f"true pairs {c['true_pairs']}; analyze took {m['seconds']} s",
         _table(rel_rows, "pair relations (pairs absent from output = not reuse; "
                          "same-story = not reuse)"),
@@ -486,13 +495,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expand-share", type=float, default=0.0,
                         help="share of copies that run the whole parent inside a longer"
                              " article of their own (default 0)")
+    parser.add_argument("--credit-share", type=float, default=0.0,
+                        help="share of wire roots that open with the agency's dateline credit,"
+                             " carried on by copies (default 0)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     try:
         metrics = run(families=args.families, seed=args.seed, timestamps=not args.no_timestamps,
                       language=args.language, missing_time=args.missing_time,
                       wrong_time=args.wrong_time, max_depth=args.max_depth,
-                      additions=args.additions, expand_share=args.expand_share)
+                      additions=args.additions, expand_share=args.expand_share,
+                      credit_share=args.credit_share)
     except RuntimeError as err:  # the data package is missing
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -490,6 +490,7 @@ def make_corpus(
     min_root_words: int = 150,
     additions: str = "unrelated",
     expand_share: float = 0.0,
+    credit_share: float = 0.0,
 ) -> tuple[pd.DataFrame, Truth]:
     """Simulate a corpus of copied news with known truth.
 
@@ -530,6 +531,11 @@ def make_corpus(
         its own lead above (half the time) and background after, as a newspaper runs a
         short agency item. The source then lies wholly inside the copy, the opposite
         of a trimmed copy. With 0 (the default) the corpus is as without this option.
+    credit_share : float, default 0.0
+        Share of wire roots whose text opens with the agency's dateline credit
+        ("SYDNEY (Reuters) — ..."), as agency copy does; copies that keep the first
+        sentence carry it on, so papers credit the agency, hidden or not. With 0 (the
+        default) the corpus is as without this option.
 
     Returns
     -------
@@ -560,7 +566,7 @@ def make_corpus(
     docs: list[_Doc] = []
     for fam, r in enumerate(family_roots):
         docs.extend(_family(fam, roots[r], rng, pool, language, max_copies, max_depth,
-                            hidden_share, expand_share))
+                            hidden_share, expand_share, credit_share))
     extra: list[tuple[int, str, float, str]] = []  # (family or -1, text, time, kind)
     for fam, p in partners.items():
         root = next(d for d in docs if d.family == fam and d.depth == 0)
@@ -607,11 +613,14 @@ def _story_partners(roots: list[str], family_roots: list[int], unused: list[int]
 
 def _family(fam: int, text: str, rng: np.random.Generator, pool: _Pool, language: str,
             max_copies: int, max_depth: int, hidden_share: float,
-            expand_share: float = 0.0) -> list[_Doc]:
+            expand_share: float = 0.0, credit_share: float = 0.0) -> list[_Doc]:
     hidden = rng.random() < hidden_share
     paras = _paragraphs(_sentences(text, language), rng)
     wire = [k for k, (_, w) in enumerate(OUTLETS) if w]
     outlet = int(rng.choice(wire)) if rng.random() < 0.6 else int(rng.integers(len(OUTLETS)))
+    if credit_share and OUTLETS[outlet][1] and rng.random() < credit_share:
+        city = _DATELINE_CITIES[int(rng.integers(len(_DATELINE_CITIES)))]
+        paras[0][0] = f"{city} ({OUTLETS[outlet][0]}) — {paras[0][0]}"
     root = _Doc(-1, fam, outlet, [[(f"f{fam}:{i}:{j}", s) for j, s in enumerate(p)]
                                   for i, p in enumerate(paras)],
                 time=rng.uniform(0, 24 * 30), hidden=hidden)
@@ -633,6 +642,9 @@ def _family(fam: int, text: str, rng: np.random.Generator, pool: _Pool, language
                             parent=members.index(parent), depth=parent.depth + 1, op=op,
                             time=parent.time + rng.uniform(10 / 60, 8)))
     return members
+
+
+_DATELINE_CITIES = ("SYDNEY", "CANBERRA", "MELBOURNE", "LONDON", "WASHINGTON")
 
 
 def _render(doc: _Doc, footer: str, sep: str) -> None:
