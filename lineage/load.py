@@ -37,7 +37,7 @@ from charset_normalizer import from_bytes
 from lineage.errors import LineageError
 from lineage.schema import DOCUMENT_COLUMNS
 
-__all__ = ["LineageWarning", "load_documents", "read_text_file"]
+__all__ = ["COLUMN_ALIASES", "LineageWarning", "load_documents", "read_text_file"]
 
 #: Name used in messages for a DataFrame or an iterable of mappings.
 _TABLE_NAME = "<table>"
@@ -268,11 +268,27 @@ def _published(value: str, name: str, where: str, warn: Callable[[str], None]
     return stamp
 
 
-#: Front-matter keys read for each documents column (Jekyll, Hugo and the like).
-_FRONT_KEYS = {"title": "title", "source": "source", "outlet": "source",
-               "publisher": "source", "site": "source", "url": "url", "link": "url",
-               "canonical": "url", "published": "published", "date": "published",
-               "publishdate": "published", "pubdate": "published"}
+#: Other names tables give the document columns, most common first: a column is read
+#: under its document name when the table has no column of that name. Names match
+#: case-insensitively, with spaces and hyphens as underscores.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("doc_id", "document_id", "article_id", "docid", "uuid", "guid"),
+    "text": ("body", "content", "full_text", "fulltext", "article_text", "body_text",
+             "maintext"),
+    "title": ("headline", "heading"),
+    "source": ("outlet", "publication", "publisher", "newspaper", "source_name", "media",
+               "site", "agency"),
+    "url": ("link", "permalink", "uri"),
+    "published": ("date", "published_at", "publish_date", "pub_date", "publication_date",
+                  "date_published", "pubdate", "datetime", "timestamp"),
+}
+
+
+#: Front-matter keys read for each documents column (Jekyll, Hugo and the like): the
+#: column's name and its other names, and two of Hugo's.
+_FRONT_KEYS = {key: column for column in ("title", "source", "url", "published")
+               for key in (column, *COLUMN_ALIASES[column])} | {"canonical": "url",
+                                                                  "publishdate": "published"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -548,6 +564,7 @@ def _from_frame(
     """Check and convert a table of documents; ``labels`` name rows in messages."""
     if frame.empty and len(frame.columns) == 0:
         raise LineageError(f"{name}: no documents (the table is empty)")
+    frame = _canonical_columns(frame, name, warn)
     for column in ("text", "id"):
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns))
@@ -570,6 +587,27 @@ def _from_frame(
     if "published" in kept:
         optional["published"] = _parse_published(list(kept["published"]), labels, name, warn)
     return _documents(ids, texts, **optional)
+
+
+def _canonical_columns(frame: pd.DataFrame, name: str, warn: Callable[[str], None]
+                       ) -> pd.DataFrame:
+    """``frame`` with its columns for ``id, text, title, source, url, published`` under
+    those names (:data:`COLUMN_ALIASES`); one warning lists what was read as what."""
+    key = {c: re.sub(r"[\s-]+", "_", str(c).strip().casefold()) for c in frame.columns}
+    renames: dict[Any, str] = {}
+    for column in DOCUMENT_COLUMNS:
+        if column in frame.columns:
+            continue
+        for wanted in (column, *COLUMN_ALIASES.get(column, ())):
+            match = [c for c in frame.columns if key[c] == wanted and c not in renames
+                     and c not in DOCUMENT_COLUMNS]
+            if match:
+                renames[match[0]] = column
+                break
+    if not renames:
+        return frame
+    warn(f"{name}: read " + ", ".join(f"column '{c}' as {d}" for c, d in renames.items()))
+    return frame.rename(columns=renames)
 
 
 #: Block tags that show a table's text is HTML (a CMS or feed export), not plain text

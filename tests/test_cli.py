@@ -128,7 +128,7 @@ def test_duplicate_ids(tmp_path: Path):
 
 def test_table_without_text_column(tmp_path: Path):
     path = tmp_path / "notext.csv"
-    path.write_text("id,body\nx,hello\n", encoding="utf-8")
+    path.write_text("id,words\nx,hello\n", encoding="utf-8")
     _assert_one_line_error(_run("report", str(path), "--out", str(tmp_path / "o")),
                            "notext.csv", "text")
 

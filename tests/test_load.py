@@ -343,10 +343,34 @@ def test_jsonl_line_that_is_not_an_object(tmp_path: Path) -> None:
 
 
 def test_missing_text_column(tmp_path: Path) -> None:
-    path = write(tmp_path / "t.csv", "id,body\n1,hello\n")
+    path = write(tmp_path / "t.csv", "id,words\n1,hello\n")
     with pytest.raises(LineageError) as info:
         load_documents(path)
-    assert str(info.value) == f"{path}: no 'text' column (columns: id, body)"
+    assert str(info.value) == f"{path}: no 'text' column (columns: id, words)"
+
+
+def test_columns_under_other_names_are_read_and_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "feed.csv",
+                 "Doc ID,Headline,Body,Outlet,Date,text_length\n"
+                 "a1,Strike,Dockworkers walked out.,Daily Post,2024-03-12T08:00:00Z,24\n")
+    warnings: list[str] = []
+    docs = load_documents(path, warn=warnings.append)
+    row = docs.iloc[0]
+    assert (row["id"], row["title"], row["text"], row["source"]) == (
+        "a1", "Strike", "Dockworkers walked out.", "Daily Post")
+    assert row["published"] == ts("2024-03-12T08:00:00Z")
+    assert warnings == [f"{path}: read column 'Doc ID' as id, column 'Body' as text, "
+                        "column 'Headline' as title, column 'Outlet' as source, "
+                        "column 'Date' as published"]
+
+
+def test_a_document_column_wins_over_its_other_names() -> None:
+    warnings: list[str] = []
+    frame = pd.DataFrame({"id": ["x"], "text": ["the text"], "body": ["not this"],
+                          "Source": ["Daily Post"]})
+    docs = load_documents(frame, warn=warnings.append)
+    assert docs["text"].tolist() == ["the text"] and docs["source"].tolist() == ["Daily Post"]
+    assert warnings == ["<table>: read column 'Source' as source"]
 
 
 def test_missing_id_column() -> None:
