@@ -98,11 +98,16 @@ def describe(row: Mapping[str, Any], a: str, b: str, n_sent_a: int, n_sent_b: in
     if relation == "same-story":
         quotes = int(row.get("n_quotes", 0))
         quoted = f", {quotes} shared direct quote(s) (weak evidence)" if quotes else ""
-        return (
-            f"same topic (word TF-IDF cosine {row['tfidf_cosine']:.2f}) but only {n} "
-            f"sentence(s) loosely match ({max(pct_a, pct_b)}% of the more-covered text)"
-            f"{quoted}: likely written independently"
-        )
+        share = max(pct_a, pct_b)
+        if n:
+            matched = (f"but only {n} sentence(s) loosely match ({share}% of the "
+                       "more-covered text)")
+        else:
+            matched = "but no sentence matches" + (
+                f" (short shared fragments cover {share}% of the more-covered text)"
+                if share else "")
+        return (f"same topic (word TF-IDF cosine {row['tfidf_cosine']:.2f}) {matched}"
+                f"{quoted}: likely written independently")
     smaller, n_small, who = (b, n_sent_b, "b") if n_sent_b <= n_sent_a else (a, n_sent_a, "a")
     other = a if who == "b" else b
     nv = int(row["n_verbatim"])

@@ -113,7 +113,12 @@ def test_describe_same_story_and_reuse():
     row = pd.Series(features(**cov(0.0, 0.1), tfidf_cosine=0.25, n_sentences=1,
                              relation="same-story"))
     text = describe(row, "x", "y", 5, 6)
-    assert "0.25" in text and "likely written independently" in text
+    assert text == ("same topic (word TF-IDF cosine 0.25) but only 1 sentence(s) loosely "
+                    "match (10% of the more-covered text): likely written independently")
+    row = pd.Series(features(**cov(0.0, 0.02), tfidf_cosine=0.2, relation="same-story"))
+    assert describe(row, "x", "y", 5, 6) == (
+        "same topic (word TF-IDF cosine 0.20) but no sentence matches (short shared "
+        "fragments cover 2% of the more-covered text): likely written independently")
     row = pd.Series(features(**cov(0.95, 0.92), jaccard=0.9, n_sentences=4, n_verbatim=3,
                              relation="duplicate"))
     text = describe(row, "x", "y", 5, 4)
