@@ -40,7 +40,7 @@ from lineage.direction import agency_credits, date_only, publication_gaps, utc_t
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
-           "parent_choice", "sibling_pairs", "tree_sources"]
+           "other_sources", "parent_choice", "sibling_pairs", "tree_sources"]
 
 #: Columns of the latent-source table: family, latent id, its children, reconstructed text.
 LATENT_COLUMNS = ("family", "id", "children", "text")
@@ -135,14 +135,54 @@ def build_tree(
         "v": np.concatenate([b, a]),
         "s": np.concatenate([fidelity(r4, "b") * _plausible(q4),
                              fidelity(r4, "a") * _plausible(1 - q4)]),
+        "q": np.concatenate([q4, 1 - q4]),
     })
     # the choice is among the child's family: a pair across families (a digest and the
-    # other story it took from) offers no parent
+    # other story it took from) offers no parent, and is named in the evidence instead
     fam = pd.Series(family_of)
-    candidates = candidates[candidates["u"].map(fam).to_numpy()
-                            == candidates["v"].map(fam).to_numpy()]
-    choice = parent_choice(tree, candidates, config.parent_sharpness)
-    return _rows(tree, members["id"], prob, choice, config.agency_latent_confidence)
+    same = candidates["u"].map(fam).to_numpy() == candidates["v"].map(fam).to_numpy()
+    choice = parent_choice(tree, candidates[same], config.parent_sharpness)
+    also = other_sources(tree, candidates[~same & candidates["u"].isin(fam.index)
+                                          & candidates["v"].isin(fam.index)], fam)
+    return _rows(tree, members["id"], prob, choice, config.agency_latent_confidence, also)
+
+
+def other_sources(tree: nx.DiGraph, crossing: pd.DataFrame, family: pd.Series
+                  ) -> dict[str, list[tuple[str, int]]]:
+    """The source each article most likely took text from in each *other* family (a
+    digest that ran two stories): per article and family, the partner it reproduces
+    most faithfully among those that are its likelier source, the highest in that
+    family's tree on a tie (the more original, as the lift reads equally faithful
+    sources).
+
+    Parameters
+    ----------
+    tree : networkx.DiGraph
+        The family trees under the virtual root.
+    crossing : DataFrame
+        ``u, v, s, q``: candidate source ``u`` of ``v`` in another family, its score (as
+        :func:`parent_choice` reads it) and the probability that ``u`` is the source.
+    family : Series
+        Family by article id.
+
+    Returns
+    -------
+    dict
+        article -> [(source, its family), ...], families in order.
+    """
+    crossing = crossing[crossing["q"] >= 0.5]
+    if crossing.empty:
+        return {}
+    depth = nx.single_source_shortest_path_length(tree, _ROOT)
+    ranked = crossing.assign(
+        family=crossing["u"].map(family).astype(int), depth=crossing["u"].map(depth),
+    ).sort_values(["v", "family", "s", "depth", "u"],
+                  ascending=[True, True, False, True, True])
+    best = ranked.drop_duplicates(["v", "family"])
+    out: dict[str, list[tuple[str, int]]] = {}
+    for v, u, f in zip(best["v"], best["u"], best["family"], strict=True):
+        out.setdefault(v, []).append((u, int(f)))
+    return out
 
 
 def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
@@ -390,9 +430,10 @@ def fidelity(reuse: pd.DataFrame, child: str) -> np.ndarray:
         f"aligned_{child}"].to_numpy()
 
 
-def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict, credit_confidence: float
-          ) -> pd.DataFrame:
+def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict, credit_confidence: float,
+          also: dict[str, list[tuple[str, int]]] | None = None) -> pd.DataFrame:
     rows = []
+    also = also or {}
     latents = sorted(n for n in tree.successors(_ROOT) if str(n).startswith("latent:"))
     for node in [*ids, *latents]:
         (parent,) = tree.predecessors(node)
@@ -418,7 +459,14 @@ def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict, credit_con
             share, rival, rival_share = choice.get(node, (1.0, "", 0.0))
             rows.append((node, parent, round(direction * share, 4),
                          _edge_evidence(node, parent, direction, share, rival, rival_share)))
+    rows = [(c, p, conf, text + _also_evidence(also[c]) if c in also else text)
+            for c, p, conf, text in rows]
     return pd.DataFrame(rows, columns=list(TREE_COLUMNS))
+
+
+def _also_evidence(sources: list[tuple[str, int]]) -> str:
+    named = ", ".join(f"{u} (family {f})" for u, f in sources)
+    return f"; it also took text from another story: {named}"
 
 
 def _root_prior(documents, members, wire) -> np.ndarray:
@@ -453,12 +501,11 @@ def _credited_siblings(tree: nx.DiGraph, documents: pd.DataFrame, members: pd.Da
     if "text" not in documents or "source" not in documents:
         return {}
     rows = documents.loc[members.index]
-    paper = (rows["source"].fillna("").astype(str).str.strip() != "").to_numpy() & ~wire[
-        documents.index.get_indexer(members.index)]
-    has_wire = pd.Series(~paper & (rows["source"].fillna("").astype(str).str.strip() != ""
-                                   ).to_numpy()).groupby(rows["family"].to_numpy()).any()
-    eligible = {i for i, ok, fam in zip(rows["id"], paper, rows["family"], strict=True)
-                if ok and not has_wire[fam]}
+    known = (rows["source"].fillna("").astype(str).str.strip() != "").to_numpy()
+    agency = known & wire[documents.index.get_indexer(members.index)]
+    family = rows["family"].to_numpy()
+    with_agency = pd.Series(agency).groupby(family).transform("any").to_numpy()
+    eligible = set(rows["id"].to_numpy()[known & ~agency & ~with_agency])
     edges = [(r, k) for r in tree.successors(_ROOT) if r in eligible
              for k in tree.successors(r) if k in eligible]
     if not edges:
@@ -518,8 +565,8 @@ def _root_evidence(child: str, kids: list[float]) -> str:
 def _latent_evidence(child: str, siblings: list[str], credit: str | None = None) -> str:
     if credit:
         return (
-            f"{child} and {', '.join(siblings)} credit {credit}, whose own copy is not in "
-            "the corpus: most likely all took the text from it"
+            f"{child} and {', '.join(siblings)} credit {credit}, whose own copy was not found "
+            "in the corpus: most likely all took the text from it"
         )
     return (
         f"{child} and {', '.join(siblings)} share passages that neither could have taken from "

@@ -252,6 +252,13 @@ def test_a_digest_of_two_stories_does_not_merge_their_families():
     # and every tree edge stays inside a family
     parent = result.tree[result.tree["parent"] != ""]
     assert (parent["child"].map(family) == parent["parent"].map(family)).all()
+    # the other story's source is named: the wire original, not the verbatim copy that
+    # the digest reproduces as faithfully (the more original of the two)
+    evidence = result.tree.set_index("child")["evidence"]
+    assert evidence["morning-digest"].endswith(
+        "; it also took text from another story: wire-original (family "
+        f"{family['wire-original']})")
+    assert not evidence.drop("morning-digest").str.contains("another story").any()
 
 
 def test_a_heading_above_a_copied_text_is_not_read_as_a_lead_of_its_own():
