@@ -48,9 +48,11 @@ import scipy.sparse as sp
 from lineage.config import TreeConfig
 
 __all__ = [
+    "AGENCY_NAMES",
     "TERMS",
     "addition_coherence",
     "agency_credits",
+    "agency_name",
     "credits",
     "date_only",
     "direction_scores",
@@ -75,6 +77,39 @@ _PUNCT = regex.compile(r"[^\w\p{M}\s-]")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TIME_SCALE = 3600.0
 _UNKNOWN = 0.1
+
+#: The names one news agency goes by, its usual name first: a dateline's "(AP)" names
+#: the outlet "Associated Press", and "(Associated Press)" and "(AP)" credit one
+#: agency. A name of four letters or fewer counts only in brackets, in capitals or as
+#: spelled here.
+AGENCY_NAMES: tuple[tuple[str, ...], ...] = (
+    ("Associated Press", "AP"),
+    ("Agence France-Presse", "Agence France Presse", "AFP", "اے ایف پی"),
+    ("Reuters", "Thomson Reuters", "رائٹرز"),
+    ("Press Association", "PA Media", "PA"),
+    ("United Press International", "UPI"),
+    ("Deutsche Presse-Agentur", "dpa"),
+    ("Australian Associated Press", "AAP"),
+    ("Press Trust of India", "PTI", "पीटीआई", "پی ٹی آئی"),
+    ("Asian News International", "ANI", "एएनआई"),
+    ("Indo-Asian News Service", "IANS", "आईएएनएस"),
+    ("United News of India", "UNI", "यूएनआई"),
+    ("Associated Press of Pakistan", "APP", "اے پی پی"),
+    ("Pakistan Press International", "PPI", "پی پی آئی"),
+    ("News Network International", "NNI", "این این آئی"),
+    ("Independent News Pakistan", "INP"),
+    ("Bangladesh Sangbad Sangstha", "BSS"),
+    ("Xinhua", "Xinhua News Agency", "新华社", "新華社"),
+    ("China News Service", "中新社", "中国新闻社"),
+    ("Central News Agency", "CNA", "中央社"),
+    ("Kyodo", "Kyodo News", "共同社", "共同通信"),
+    ("Jiji Press", "Jiji", "時事通信"),
+    ("Yonhap", "연합뉴스"),
+    ("TASS", "ТАСС"),
+    ("RIA Novosti", "РИА Новости"),
+    ("Interfax", "Интерфакс"),
+)
+_AGENCY = {" ".join(n.split()).casefold(): group for group in AGENCY_NAMES for n in group}
 
 
 def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
@@ -271,14 +306,16 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
 
     An outlet is named when its ``source`` (a leading "the" dropped) stands in the text
     as whole words, case-insensitively (exactly, for names of three letters or fewer:
-    "AP"; inside the text, for scripts written without spaces). Two articles of one
-    outlet, or texts naming each other's outlets, say nothing. Each (document, outlet)
-    is searched once.
+    "AP"; inside the text, for scripts written without spaces), or when another name of
+    its agency does (:data:`AGENCY_NAMES`: the outlet "Associated Press" is named by a
+    dateline's "(AP)"). Two articles of one outlet (or agency), or texts naming each
+    other's outlets, say nothing. Each (document, outlet) is searched once.
     """
     ai, bi = np.asarray(ai, dtype=np.int64), np.asarray(bi, dtype=np.int64)
     names = np.array([_credit_name(x) for x in sources], dtype=object)
     na, nb = names[ai], names[bi]
-    differ = na != nb
+    agency = np.array([_agency_key(x) for x in names], dtype=object)
+    differ = agency[ai] != agency[bi]  # "AP" and "Associated Press" are one outlet
     # the (text, outlet) searches the pairs need, each once
     asks = pd.DataFrame({"doc": np.r_[bi, ai], "name": np.r_[na, nb],
                          "pair": np.r_[np.arange(len(ai)), np.arange(len(ai))],
@@ -296,14 +333,14 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
 
 
 def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[str]]:
-    """The news agencies each text credits as its source, by their ``wire_sources``
-    names.
+    """The news agencies each text credits as its source.
 
-    A credit is an agency's name alone in brackets, as datelines and bylines give it
-    ("WASHINGTON (AP) —", "(Reuters) -", "[Xinhua]", "(اے پی پی)", "(भाषा)"); in a
-    script written without spaces, the name anywhere ("新华社北京11月20日电"). A name of
-    four letters or fewer counts only in capitals ("(AP)", not "(app)"). An agency
-    named in the running text ("a Reuters reporter") is not a credit.
+    A credit is an agency's name (of ``wire_sources`` or :data:`AGENCY_NAMES`) alone in
+    brackets, as datelines and bylines give it ("WASHINGTON (AP) —", "(Reuters) -",
+    "[Xinhua]", "(اے پی پی)", "(भाषा)"); in a script written without spaces, the name
+    anywhere ("新华社北京11月20日电"). A name of four letters or fewer counts only in
+    capitals or as :data:`AGENCY_NAMES` spells it ("(AP)", "(dpa)", not "(app)"). An
+    agency named in the running text ("a Reuters reporter") is not a credit.
 
     Parameters
     ----------
@@ -315,32 +352,54 @@ def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[s
     Returns
     -------
     list of frozenset of str
-        Per text, the credited names as ``wire_sources`` spells them.
+        Per text, one key per credited agency: its usual name in
+        :data:`AGENCY_NAMES`, case-folded ("(AP)" and "(Associated Press)" both give
+        "associated press"), else the name as found, case-folded
+        (:func:`agency_name` turns a key back into a name).
     """
     bracketed, anywhere = _agency_patterns(tuple(config.wire_sources))
     out = []
     for text in texts:
         found = {_agency_key(m.group("name")) for m in bracketed.finditer(text)}
         if anywhere is not None:
-            found.update(m.group() for m in anywhere.finditer(text))
+            found.update(_agency_key(m.group()) for m in anywhere.finditer(text))
         out.append(frozenset(found))
     return out
 
 
+def agency_name(key: str) -> str:
+    """An agency's name for an evidence sentence, from an :func:`agency_credits` key:
+    its usual name in :data:`AGENCY_NAMES` ("Associated Press" for "(AP)"), else the
+    name in capitals (four letters or fewer) or title case."""
+    group = _AGENCY.get(key)
+    if group:
+        return group[0]
+    return key.upper() if len(key) <= 4 else key.title()
+
+
 def _agency_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """One key per agency: its usual name's when :data:`AGENCY_NAMES` knows it."""
+    name = " ".join(name.split()).casefold()
+    group = _AGENCY.get(name)
+    return " ".join(group[0].split()).casefold() if group else name
 
 
 @lru_cache(maxsize=8)
 def _agency_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern | None]:
     names = [n for n in names if not n.startswith("^")]
-    spaced = sorted((n for n in names if not _UNSPACED.search(n)), key=len, reverse=True)
-    short = [re.escape(n.upper()) for n in spaced if len(n) <= 4]
-    long = [re.escape(n).replace(r"\ ", r"\s+") for n in spaced if len(n) > 4]
+    names += [n for group in AGENCY_NAMES for n in group]
+    # short names in capitals, and as AGENCY_NAMES spells them ("dpa")
+    spelled = {n.casefold(): n for group in AGENCY_NAMES for n in group if len(n) <= 4}
+    spaced = sorted({n for n in names if not _UNSPACED.search(n)}, key=len, reverse=True)
+    short = sorted({re.escape(form) for n in spaced if len(n) <= 4
+                    for form in {spelled.get(n.casefold(), n.upper()), n.upper()}},
+                   key=len, reverse=True)
+    long = sorted({re.escape(n.casefold()).replace(r"\ ", r"\s+") for n in spaced
+                   if len(n) > 4}, key=len, reverse=True)
     alternatives = [f"(?i:{'|'.join(long)})"] if long else []
     alternatives += short
     bracketed = re.compile(rf"[(\[]\s*(?P<name>{'|'.join(alternatives)})\s*[)\]]")
-    unspaced = sorted((n for n in names if _UNSPACED.search(n)), key=len, reverse=True)
+    unspaced = sorted({n for n in names if _UNSPACED.search(n)}, key=len, reverse=True)
     anywhere = re.compile("|".join(map(re.escape, unspaced))) if unspaced else None
     return bracketed, anywhere
 
@@ -353,10 +412,26 @@ def _credit_name(source: object) -> str:
 
 @lru_cache(maxsize=4096)
 def _credit_pattern(name: str) -> re.Pattern:
+    """The outlet's name, or another name of its agency (:data:`AGENCY_NAMES`; one of
+    four letters or fewer only in brackets, in capitals or as spelled there: "(AP)",
+    "(dpa)")."""
+    parts = [_name_pattern(name, len(name) <= 3)]
+    for other in _AGENCY.get(" ".join(name.split()).casefold(), ()):
+        if other.casefold() == name.casefold():
+            continue
+        if len(other) <= 4 and not _UNSPACED.search(other):
+            forms = "|".join(sorted({re.escape(other), re.escape(other.upper())}))
+            parts.append(rf"[(\[]\s*(?:{forms})\s*[)\]]")
+        else:
+            parts.append(_name_pattern(other, False))
+    return re.compile("|".join(parts))
+
+
+def _name_pattern(name: str, exact_case: bool) -> str:
     if _UNSPACED.search(name):
-        return re.compile(re.escape(name))
-    flags = 0 if len(name) <= 3 else re.IGNORECASE
-    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
+        return re.escape(name)
+    word = rf"(?<!\w){re.escape(name)}(?!\w)"
+    return word if exact_case else f"(?i:{word})"
 
 
 def utc_times(published: pd.Series | np.ndarray) -> np.ndarray:

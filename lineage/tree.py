@@ -36,7 +36,13 @@ import numpy as np
 import pandas as pd
 
 from lineage.config import TreeConfig
-from lineage.direction import agency_credits, date_only, publication_gaps, utc_times
+from lineage.direction import (
+    agency_credits,
+    agency_name,
+    date_only,
+    publication_gaps,
+    utc_times,
+)
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
@@ -513,13 +519,8 @@ def _credited_siblings(tree: nx.DiGraph, documents: pd.DataFrame, members: pd.Da
     ids = sorted({x for edge in edges for x in edge})
     text = rows.set_index("id")["text"]
     named = dict(zip(ids, agency_credits([str(text[i]) for i in ids], config), strict=True))
-    return {(r, k): ", ".join(sorted(map(_agency_name, named[r] & named[k])))
+    return {(r, k): ", ".join(sorted(map(agency_name, named[r] & named[k])))
             for r, k in edges if named[r] & named[k]}
-
-
-def _agency_name(key: str) -> str:
-    """An agency's name for an evidence sentence: "AP", "Reuters", "新华社"."""
-    return key.upper() if len(key) <= 4 else key.title()
 
 
 def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of: dict,

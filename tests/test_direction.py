@@ -575,3 +575,23 @@ def test_a_copy_that_credits_its_source_points_to_it():
     pair = lineage.analyze(docs).pairs.iloc[0]
     assert pair["likely_source"] == "post" and pair["direction_p"] > 0.8
     assert "star names post's outlet, as a credit line does" in pair["evidence"]
+
+
+def test_a_dateline_credits_the_agency_by_its_other_names():
+    from lineage.config import TreeConfig
+    from lineage.direction import agency_credits, agency_name, credits
+
+    texts = ["Talks collapsed.", "WASHINGTON (AP) — Talks collapsed.",
+             "BERLIN (dpa) - Talks collapsed.", "The AP said talks collapsed.",
+             "新华社北京11月18日电 谈判破裂。"]
+    sources = ["Associated Press", "Daily Post", "Deutsche Presse-Agentur", "Evening Star",
+               "Xinhua"]
+    # the paper's "(AP)" names the outlet "Associated Press"; "the AP said" in running
+    # text does not; the agency's two names are one outlet, which credits nothing
+    got = credits(texts, sources, np.array([0, 0, 0, 2]), np.array([1, 3, 2, 1]))
+    assert got.tolist() == [1, 0, 0, 0]
+    assert credits(texts, ["AP", *sources[:1]], np.array([0]), np.array([1])).tolist() == [0]
+    keys = agency_credits([*texts, "(Associated Press)", "(DPA)", "(app)"], TreeConfig())
+    assert [sorted(agency_name(k) for k in found) for found in keys] == [
+        [], ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Xinhua"],
+        ["Associated Press"], ["Deutsche Presse-Agentur"], []]

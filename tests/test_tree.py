@@ -301,9 +301,9 @@ def test_papers_crediting_an_absent_agency_share_an_unseen_source():
     assert sorted(tree.index[tree["parent"] == latent[0]]) == [
         "city-ledger", "daily-post", "evening-star"]
     assert (tree.loc[["city-ledger", "daily-post", "evening-star"], "confidence"] >= 0.75).all()
-    assert "credit AP, whose own copy was not found in the corpus" in tree.loc[
+    assert "credit Associated Press, whose own copy was not found in the corpus" in tree.loc[
         "evening-star", "evidence"]
-    assert "credited as AP" in tree.loc[latent[0], "evidence"]
+    assert "credited as Associated Press" in tree.loc[latent[0], "evidence"]
     assert (result.pairs["likely_source"] == "").all()  # nobody's copy of each other
 
 
