@@ -78,36 +78,37 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 _TIME_SCALE = 3600.0
 _UNKNOWN = 0.1
 
-#: The names one news agency goes by, its usual name first: a dateline's "(AP)" names
-#: the outlet "Associated Press", and "(Associated Press)" and "(AP)" credit one
-#: agency. A name of four letters or fewer counts only in brackets, in capitals or as
-#: spelled here.
+#: The names one news agency goes by, its usual name first (and its site, as an outlet
+#: taken from an address reads): a dateline's "(AP)" names the outlet "Associated
+#: Press" or "apnews.com", and "(Associated Press)" and "(AP)" credit one agency. A
+#: name of four letters or fewer counts only in brackets, in capitals or as spelled
+#: here.
 AGENCY_NAMES: tuple[tuple[str, ...], ...] = (
-    ("Associated Press", "AP"),
-    ("Agence France-Presse", "Agence France Presse", "AFP", "اے ایف پی"),
-    ("Reuters", "Thomson Reuters", "رائٹرز"),
+    ("Associated Press", "AP", "apnews.com"),
+    ("Agence France-Presse", "Agence France Presse", "AFP", "اے ایف پی", "afp.com"),
+    ("Reuters", "Thomson Reuters", "رائٹرز", "reuters.com"),
     ("Press Association", "PA Media", "PA"),
     ("United Press International", "UPI"),
-    ("Deutsche Presse-Agentur", "dpa"),
-    ("Australian Associated Press", "AAP"),
-    ("Press Trust of India", "PTI", "पीटीआई", "پی ٹی آئی"),
+    ("Deutsche Presse-Agentur", "dpa", "dpa.com"),
+    ("Australian Associated Press", "AAP", "aap.com.au"),
+    ("Press Trust of India", "PTI", "पीटीआई", "پی ٹی آئی", "ptinews.com"),
     ("Asian News International", "ANI", "एएनआई"),
     ("Indo-Asian News Service", "IANS", "आईएएनएस"),
     ("United News of India", "UNI", "यूएनआई"),
-    ("Associated Press of Pakistan", "APP", "اے پی پی"),
+    ("Associated Press of Pakistan", "APP", "اے پی پی", "app.com.pk"),
     ("Pakistan Press International", "PPI", "پی پی آئی"),
     ("News Network International", "NNI", "این این آئی"),
     ("Independent News Pakistan", "INP"),
     ("Bangladesh Sangbad Sangstha", "BSS"),
-    ("Xinhua", "Xinhua News Agency", "新华社", "新華社"),
+    ("Xinhua", "Xinhua News Agency", "新华社", "新華社", "xinhuanet.com", "news.cn"),
     ("China News Service", "中新社", "中国新闻社"),
     ("Central News Agency", "CNA", "中央社"),
-    ("Kyodo", "Kyodo News", "共同社", "共同通信"),
+    ("Kyodo", "Kyodo News", "共同社", "共同通信", "kyodonews.net"),
     ("Jiji Press", "Jiji", "時事通信"),
-    ("Yonhap", "연합뉴스"),
-    ("TASS", "ТАСС"),
-    ("RIA Novosti", "РИА Новости"),
-    ("Interfax", "Интерфакс"),
+    ("Yonhap", "연합뉴스", "yna.co.kr", "yonhapnews.co.kr"),
+    ("TASS", "ТАСС", "tass.com", "tass.ru"),
+    ("RIA Novosti", "РИА Новости", "ria.ru"),
+    ("Interfax", "Интерфакс", "interfax.ru", "interfax.com"),
 )
 _AGENCY = {" ".join(n.split()).casefold(): group for group in AGENCY_NAMES for n in group}
 

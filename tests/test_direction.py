@@ -591,6 +591,9 @@ def test_a_dateline_credits_the_agency_by_its_other_names():
     got = credits(texts, sources, np.array([0, 0, 0, 2]), np.array([1, 3, 2, 1]))
     assert got.tolist() == [1, 0, 0, 0]
     assert credits(texts, ["AP", *sources[:1]], np.array([0]), np.array([1])).tolist() == [0]
+    # an outlet known by its site (a url's host) is the agency too
+    assert credits(texts, ["apnews.com", *sources[1:]], np.array([0]), np.array([1])
+                   ).tolist() == [1]
     keys = agency_credits([*texts, "(Associated Press)", "(DPA)", "(app)"], TreeConfig())
     assert [sorted(agency_name(k) for k in found) for found in keys] == [
         [], ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Xinhua"],
