@@ -565,7 +565,7 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
         families=pipeline.families_table(docs, tree_table),
         tree=tree_table,
         passages=passages,
-        latent=tree.latent_sources(tree_table, passages, texts.to_dict()),
+        latent=tree.latent_sources(tree_table, passages, texts.to_dict(), config.tree),
     )
     result.summary = {**pipeline.run_summary(result, config, source, seconds), "index": True}
     return result

@@ -113,7 +113,8 @@ class Analysis:
     passages : DataFrame
         :data:`~lineage.schema.PASSAGE_COLUMNS`.
     latent : DataFrame
-        Unseen common sources: ``family, id, children, text`` (the reconstructed text).
+        Unseen common sources: ``family, id, children, text`` (the reconstructed text),
+        ``credit`` (agencies two or more children credit).
     summary : dict
         Counts, the config used, the lineage version, input and run time.
     """
@@ -123,8 +124,8 @@ class Analysis:
     families: pd.DataFrame
     tree: pd.DataFrame
     passages: pd.DataFrame
-    latent: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["family", "id",
-                                                                              "children", "text"]))
+    latent: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(tree.LATENT_COLUMNS)))
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -233,7 +234,8 @@ def analyze(
         families=families_table(docs, tree_table),
         tree=tree_table,
         passages=passage_table,
-        latent=tree.latent_sources(tree_table, passage_table, dict(zip(ids, texts, strict=True))),
+        latent=tree.latent_sources(tree_table, passage_table, dict(zip(ids, texts, strict=True)),
+                                   config.tree),
     )
     result.summary = run_summary(result, config, documents, time.perf_counter() - started)
     return result

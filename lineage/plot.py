@@ -53,7 +53,8 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
     result_or_tables : Analysis or mapping of DataFrames
         Anything with ``tree`` (``child, parent, confidence``) and ``families``
         (``family, id, role``) tables, as attributes or keys; ``documents``
-        (``id, source, published``) is used for labels when present.
+        (``id, source, published``) is used for labels when present, and ``latent``
+        (``id, credit``) names the agency an unseen source's children credit.
     family : int
         The family number, as in ``families.family``.
     ax : matplotlib Axes, optional
@@ -75,7 +76,7 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
     if ax is None:
         ax = _new_axes(*_tree_size(width, len(layers)))
     font = _tree_font(ax, width, len(layers))
-    labels = _node_labels(tables.documents, graph)
+    labels = _node_labels(tables.documents, graph, _credits(tables.latent))
     boxes = {}
     for node in graph.nodes:
         latent = graph.nodes[node]["latent"]
@@ -351,6 +352,7 @@ class _Tables(NamedTuple):
     pairs: pd.DataFrame
     families: pd.DataFrame
     tree: pd.DataFrame
+    latent: pd.DataFrame
 
 
 def _tables(result: Any) -> _Tables:
@@ -365,7 +367,8 @@ def _tables(result: Any) -> _Tables:
     tree = get("tree", ("child", "parent", "confidence")).copy()
     tree["parent"] = tree["parent"].fillna("").astype(str)
     return _Tables(documents, get("pairs", ("a", "b", "relation")),
-                   get("families", ("family", "id", "role")), tree)
+                   get("families", ("family", "id", "role")), tree,
+                   get("latent", ("id", "credit")))
 
 
 def _family_sizes(tables: _Tables) -> pd.Series:
@@ -564,7 +567,16 @@ def _heatmap_font(ax: Axes, n: int) -> float:
 # -- labels and drawing helpers ----------------------------------------------------
 
 
-def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph) -> dict[Any, str]:
+def _credits(latent: pd.DataFrame) -> dict[str, str]:
+    """The agencies each unseen source's children credit, by latent id (none: absent)."""
+    if "credit" not in latent or latent.empty:
+        return {}
+    credit = latent["credit"].fillna("").astype(str)
+    return dict(zip(latent["id"][credit != ""], credit[credit != ""], strict=True))
+
+
+def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph,
+                 credits: dict[str, str] | None = None) -> dict[Any, str]:
     doubted: set[Any] = set()
     if "id" in documents:
         # the family's own rows (its tree holds every member): a date is doubted
@@ -575,7 +587,9 @@ def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph) -> dict[Any, str]:
     labels = {}
     for node in graph.nodes:
         if graph.nodes[node]["latent"]:
-            labels[node] = "unseen\ncommon source"
+            credit = (credits or {}).get(node)
+            labels[node] = ("unseen\ncommon source" if not credit
+                            else f"unseen source\ncredited: {_clip(credit, 22)}")
             continue
         row = docs.loc[node] if node in docs.index else pd.Series(dtype=object)
         source = str(row.get("source", "") or "").strip()

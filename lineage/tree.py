@@ -48,8 +48,9 @@ from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 __all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
            "other_sources", "parent_choice", "sibling_pairs", "tree_sources"]
 
-#: Columns of the latent-source table: family, latent id, its children, reconstructed text.
-LATENT_COLUMNS = ("family", "id", "children", "text")
+#: Columns of the latent-source table: family, latent id, its children, reconstructed text
+#: and the news agencies two or more of its children credit.
+LATENT_COLUMNS = ("family", "id", "children", "text", "credit")
 
 _ROOT = "\x00root"
 
@@ -294,17 +295,21 @@ def tree_sources(tree_table: pd.DataFrame, a: pd.Series, b: pd.Series) -> np.nda
 
 
 def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
-                   texts: dict[str, str]) -> pd.DataFrame:
+                   texts: dict[str, str], config: TreeConfig | None = None) -> pd.DataFrame:
     """Reconstruct each unseen common source from what its children share.
 
     The text is the union of the passages shared between the latent node's children,
-    taken from the child that carries most of them, in that child's order.
+    taken from the child that carries most of them, in that child's order. ``credit``
+    names the news agencies that two or more of the children credit in a dateline
+    (:func:`lineage.direction.agency_credits`, with ``config``'s ``wire_sources``),
+    "" when none.
 
     Returns
     -------
     DataFrame
         Columns :data:`LATENT_COLUMNS`; ``children`` is a comma-separated id list.
     """
+    config = config or TreeConfig()
     rows = []
     child = tree_table["child"].astype(str)
     latents = child[child.str.startswith("latent:")]
@@ -317,6 +322,9 @@ def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
     by_latent = dict(tuple(between.groupby(pa[between.index])))
     empty = passages.iloc[:0]
     children = under.groupby("parent")["child"].apply(sorted).to_dict()
+    kids_all = sorted(under["child"])
+    credited = dict(zip(kids_all, agency_credits([texts[k] for k in kids_all], config),
+                        strict=True))
     for latent in latents:
         kids = children.get(latent, [])
         shared = by_latent.get(latent, empty)
@@ -330,7 +338,9 @@ def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
             merged = _merge_spans(spans[spans["doc"] == base][["start", "end"]].to_numpy())
             text = "\n".join(texts[base][a:b] for a, b in merged)
         family = int(latent.split(":", 1)[1])
-        rows.append((family, latent, ",".join(kids), text))
+        counts = pd.Series([a for k in kids for a in credited[k]], dtype=object).value_counts()
+        credit = ", ".join(sorted(agency_name(a) for a in counts.index[counts >= 2]))
+        rows.append((family, latent, ",".join(kids), text, credit))
     return pd.DataFrame(rows, columns=list(LATENT_COLUMNS))
 
 

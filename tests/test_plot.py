@@ -167,6 +167,17 @@ def test_latent_parent_is_dashed() -> None:
         assert len(solid) == 3 and all(b.get_linestyle() in ("-", "solid") for b in solid)
         labels = " ".join(boxes)
         assert "Daily Gazette" in labels and "x2" in labels and "2024-03-12" in labels
+        assert "credited" not in labels
+    finally:
+        plt.close(fig)
+    # an unseen source whose children credit an agency says which
+    tables = {**_latent_tables(),
+              "latent": pd.DataFrame({"id": ["latent:4"], "credit": ["Associated Press"]})}
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_tree(tables, 4, ax=ax)
+        texts = [t.get_text() for t in ax.texts if str(t.get_gid()).startswith("node:")]
+        assert "unseen source\ncredited: Associated Press" in texts
     finally:
         plt.close(fig)
 

@@ -305,6 +305,7 @@ def test_papers_crediting_an_absent_agency_share_an_unseen_source():
         "evening-star", "evidence"]
     assert "credited as Associated Press" in tree.loc[latent[0], "evidence"]
     assert (result.pairs["likely_source"] == "").all()  # nobody's copy of each other
+    assert result.latent[["id", "credit"]].values.tolist() == [[latent[0], "Associated Press"]]
 
 
 def test_an_agency_in_the_corpus_or_unknown_outlets_give_no_credit_latent():
