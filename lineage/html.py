@@ -292,6 +292,9 @@ def _families(result: Analysis, trees: dict[int, str], stories: pd.DataFrame
     parent = dict(zip(tree["child"], tree["parent"], strict=True))
     conf = dict(zip(tree["child"], tree["confidence"], strict=True))
     evidence = dict(zip(tree["child"], tree["evidence"], strict=True))
+    latent = result.latent
+    credit = (dict(zip(latent["id"], latent["credit"].fillna("").astype(str), strict=True))
+              if "credit" in latent else {})
     story_of = ({i: int(k) for i, k in zip(docs["id"], docs["story"], strict=True)
                  if pd.notna(k)} if "story" in docs else {})
     # units (families, articles in no family) per story
@@ -313,7 +316,8 @@ def _families(result: Analysis, trees: dict[int, str], stories: pd.DataFrame
                 children.setdefault(p, []).append(m)
         roots = [m for m in members if (parent.get(m, "") or "") not in roles]
         info = {m: {"id": m, "role": roles.get(m, ""), "confidence": _plain(conf.get(m)),
-                    "evidence": str(evidence.get(m, "") or "")} for m in members}
+                    "evidence": str(evidence.get(m, "") or ""),
+                    "credit": credit.get(m, "")} for m in members}
         timeline = []
         for m in articles:
             timeline.append({"id": m, "published": published.get(m), "source": outlet.get(m, ""),

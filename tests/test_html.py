@@ -155,3 +155,14 @@ def test_the_seeds_story_lists_its_family_and_three_articles(page):
     assert (family["story"], family["story_with"]) == (1, 3)
     story = data["docs"]["fields"].index("story")
     assert [row[story] for row in data["docs"]["rows"]] == [1] * 5
+
+
+def test_an_unseen_source_names_the_agency_its_children_credit():
+    from fixtures.corpus import credited_corpus
+
+    (family,) = report_data(lineage.analyze(pd.DataFrame(credited_corpus())))["families"]
+    (latent,) = family["tree"]
+    assert latent["role"] == "latent" and latent["credit"] == "Associated Press"
+    assert sorted(k["id"] for k in latent["children"]) == [
+        "city-ledger", "daily-post", "evening-star"]
+    assert all(k["credit"] == "" for k in latent["children"])

@@ -270,31 +270,12 @@ def test_a_copy_stays_under_a_parent_whose_changes_it_took():
     assert got == {"wire": "", "edited": "wire", "trimmed": "edited"}
 
 
-def _credited_corpus(*, with_agency: bool = False, sources: bool = True) -> pd.DataFrame:
-    """Three papers that ran one agency story, each crediting it "(AP)" in its dateline,
-    each cut differently and with a line of its own; optionally the agency's own copy."""
-    from fixtures.corpus import ORIGINAL_SENTENCES as S
-
-    def paper(sentences, own):
-        return "CALVESTON (AP) — " + " ".join((*sentences, own)) + "\n"
-
-    rows = [
-        ("daily-post", paper(S[:10], "The Daily Post will follow the dispute."), "Daily Post"),
-        ("evening-star", paper(S[:7], "Evening Star readers can send us their photos."),
-         "Evening Star"),
-        ("city-ledger", paper((*S[:5], S[8]), "City Ledger staff contributed to this report."),
-         "City Ledger"),
-    ]
-    if with_agency:
-        rows.append(("ap-wire", "CALVESTON (AP) — " + " ".join(S) + "\n", "Associated Press"))
-    docs = pd.DataFrame(rows, columns=["id", "text", "source"])
-    return docs if sources else docs.drop(columns="source")
-
-
 def test_papers_crediting_an_absent_agency_share_an_unseen_source():
+    from fixtures.corpus import credited_corpus
+
     import lineage
 
-    result = lineage.analyze(_credited_corpus())
+    result = lineage.analyze(pd.DataFrame(credited_corpus()))
     tree = result.tree.set_index("child")
     latent = tree.index[tree.index.str.startswith("latent:")]
     assert len(latent) == 1
@@ -309,12 +290,15 @@ def test_papers_crediting_an_absent_agency_share_an_unseen_source():
 
 
 def test_an_agency_in_the_corpus_or_unknown_outlets_give_no_credit_latent():
+    from fixtures.corpus import credited_corpus
+
     import lineage
 
-    with_agency = lineage.analyze(_credited_corpus(with_agency=True)).tree.set_index("child")
+    with_agency = lineage.analyze(pd.DataFrame(credited_corpus(with_agency=True))).tree
+    with_agency = with_agency.set_index("child")
     assert with_agency.loc["ap-wire", "parent"] == ""
     assert not with_agency.index.str.startswith("latent:").any()
     # without outlets the agency's own copy, which credits itself, could be any of them
-    unknown = lineage.analyze(_credited_corpus(sources=False)).tree
+    unknown = lineage.analyze(pd.DataFrame(credited_corpus(sources=False))).tree
     assert not unknown["child"].str.startswith("latent:").any()
     assert (unknown["parent"] == "").sum() == 1
