@@ -87,7 +87,7 @@ AGENCY_NAMES: tuple[tuple[str, ...], ...] = (
     ("Associated Press", "AP", "apnews.com"),
     ("Agence France-Presse", "Agence France Presse", "AFP", "اے ایف پی", "afp.com"),
     ("Reuters", "Thomson Reuters", "رائٹرز", "reuters.com"),
-    ("Press Association", "PA Media", "PA"),
+    ("Press Association", "PA Media"),  # not "(PA)": Pennsylvania
     ("United Press International", "UPI"),
     ("Deutsche Presse-Agentur", "dpa", "dpa.com"),
     ("Australian Associated Press", "AAP", "aap.com.au"),
@@ -336,12 +336,14 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
 def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[str]]:
     """The news agencies each text credits as its source.
 
-    A credit is an agency's name (of ``wire_sources`` or :data:`AGENCY_NAMES`) alone in
-    brackets, as datelines and bylines give it ("WASHINGTON (AP) —", "(Reuters) -",
-    "[Xinhua]", "(اے پی پی)", "(भाषा)"); in a script written without spaces, the name
-    anywhere ("新华社北京11月20日电"). A name of four letters or fewer counts only in
-    capitals or as :data:`AGENCY_NAMES` spells it ("(AP)", "(dpa)", not "(app)"). An
-    agency named in the running text ("a Reuters reporter") is not a credit.
+    A credit is an agency's name (of ``wire_sources`` or :data:`AGENCY_NAMES`) as
+    datelines and credit lines give it: alone in brackets or slashes ("WASHINGTON (AP)
+    —", "(Reuters) -", "[Xinhua]", "/AFP/", "(اے پی پی)", "(भाषा)"), after a lead-in
+    ("With inputs from PTI", "Source: AFP", "according to Reuters") or after a dash
+    that ends a line ("— AP"); in a script written without spaces, the name anywhere
+    ("新华社北京11月20日电"). A name of four letters or fewer counts only in capitals or
+    as :data:`AGENCY_NAMES` spells it ("(AP)", "(dpa)", not "(app)"). An agency named
+    in the running text ("a Reuters reporter", "an AP photo") is not a credit.
 
     Parameters
     ----------
@@ -358,10 +360,10 @@ def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[s
         "associated press"), else the name as found, case-folded
         (:func:`agency_name` turns a key back into a name).
     """
-    bracketed, anywhere = _agency_patterns(tuple(config.wire_sources))
+    forms, anywhere = _agency_patterns(tuple(config.wire_sources))
     out = []
     for text in texts:
-        found = {_agency_key(m.group("name")) for m in bracketed.finditer(text)}
+        found = {_agency_key(m.group("name")) for form in forms for m in form.finditer(text)}
         if anywhere is not None:
             found.update(_agency_key(m.group()) for m in anywhere.finditer(text))
         out.append(frozenset(found))
@@ -385,8 +387,22 @@ def _agency_key(name: str) -> str:
     return " ".join(group[0].split()).casefold() if group else name
 
 
+def _credit_forms(names: str) -> list[re.Pattern]:
+    """The ways a text credits a source named by the regex ``names`` (group ``name``):
+    alone in brackets or slashes ("(AP)", "[Xinhua]", "/AFP/"), after a lead-in ("with
+    inputs from PTI", "Source: AFP", "according to Reuters", "via AP"), or after a dash
+    that ends a line ("— AP")."""
+    lead = (r"(?i:with\s+(?:agency\s+)?inputs?\s+from|inputs?\s+from|source\s*:|"
+            r"courtesy(?:\s+of)?|via|according\s+to|reported\s+by)\s+(?:the\s+)?")
+    return [
+        re.compile(rf"[(\[/]\s*(?P<name>{names})\s*[)\]/]"),
+        re.compile(rf"{lead}(?P<name>{names})(?!\w)"),
+        re.compile(rf"(?m:[—–-]\s*(?P<name>{names})\s*$)"),
+    ]
+
+
 @lru_cache(maxsize=8)
-def _agency_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern | None]:
+def _agency_patterns(names: tuple[str, ...]) -> tuple[list[re.Pattern], re.Pattern | None]:
     names = [n for n in names if not n.startswith("^")]
     names += [n for group in AGENCY_NAMES for n in group]
     # short names in capitals, and as AGENCY_NAMES spells them ("dpa")
@@ -399,10 +415,9 @@ def _agency_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern | N
                    if len(n) > 4}, key=len, reverse=True)
     alternatives = [f"(?i:{'|'.join(long)})"] if long else []
     alternatives += short
-    bracketed = re.compile(rf"[(\[]\s*(?P<name>{'|'.join(alternatives)})\s*[)\]]")
     unspaced = sorted({n for n in names if _UNSPACED.search(n)}, key=len, reverse=True)
     anywhere = re.compile("|".join(map(re.escape, unspaced))) if unspaced else None
-    return bracketed, anywhere
+    return _credit_forms("|".join(alternatives)), anywhere
 
 
 def _credit_name(source: object) -> str:
@@ -414,15 +429,15 @@ def _credit_name(source: object) -> str:
 @lru_cache(maxsize=4096)
 def _credit_pattern(name: str) -> re.Pattern:
     """The outlet's name, or another name of its agency (:data:`AGENCY_NAMES`; one of
-    four letters or fewer only in brackets, in capitals or as spelled there: "(AP)",
-    "(dpa)")."""
+    four letters or fewer only as a credit (:func:`_credit_forms`), in capitals or as
+    spelled there: "(AP)", "with inputs from PTI", "— dpa")."""
     parts = [_name_pattern(name, len(name) <= 3)]
     for other in _AGENCY.get(" ".join(name.split()).casefold(), ()):
         if other.casefold() == name.casefold():
             continue
         if len(other) <= 4 and not _UNSPACED.search(other):
             forms = "|".join(sorted({re.escape(other), re.escape(other.upper())}))
-            parts.append(rf"[(\[]\s*(?:{forms})\s*[)\]]")
+            parts += [f.pattern.replace("?P<name>", "?:") for f in _credit_forms(forms)]
         else:
             parts.append(_name_pattern(other, False))
     return re.compile("|".join(parts))

@@ -594,7 +594,16 @@ def test_a_dateline_credits_the_agency_by_its_other_names():
     # an outlet known by its site (a url's host) is the agency too
     assert credits(texts, ["apnews.com", *sources[1:]], np.array([0]), np.array([1])
                    ).tolist() == [1]
-    keys = agency_credits([*texts, "(Associated Press)", "(DPA)", "(app)"], TreeConfig())
+    keys = agency_credits([*texts, "(Associated Press)", "(DPA)", "(app)",
+                           "Story.\n\nWith inputs from PTI", "Source: AFP", "Story.\n— AP",
+                           "an AP photo", "in the PTI office", "Scranton (PA)"], TreeConfig())
     assert [sorted(agency_name(k) for k in found) for found in keys] == [
         [], ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Xinhua"],
-        ["Associated Press"], ["Deutsche Presse-Agentur"], []]
+        ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Press Trust of India"],
+        ["Agence France-Presse"], ["Associated Press"], [], [], []]
+    # the same forms name an outlet for the direction evidence
+    lines = ["Wire text.", "Story.\n\nWith inputs from PTI", "Story. An AP photo."]
+    assert credits(lines, ["Press Trust of India", "Paper", "Paper"], np.array([0]),
+                   np.array([1])).tolist() == [1]
+    assert credits(lines, ["Associated Press", "Paper", "Paper"], np.array([0]),
+                   np.array([2])).tolist() == [0]
