@@ -52,6 +52,7 @@ __all__ = [
     "TERMS",
     "addition_coherence",
     "agency_credits",
+    "agency_key",
     "agency_name",
     "credits",
     "date_only",
@@ -100,7 +101,7 @@ AGENCY_NAMES: tuple[tuple[str, ...], ...] = (
     ("News Network International", "NNI", "این این آئی"),
     ("Independent News Pakistan", "INP"),
     ("Bangladesh Sangbad Sangstha", "BSS"),
-    ("Xinhua", "Xinhua News Agency", "新华社", "新華社", "xinhuanet.com", "news.cn"),
+    ("Xinhua", "Xinhua News Agency", "新华社", "新華社", "新华网", "xinhuanet.com", "news.cn"),
     ("China News Service", "中新社", "中国新闻社"),
     ("Central News Agency", "CNA", "中央社"),
     ("Kyodo", "Kyodo News", "共同社", "共同通信", "kyodonews.net"),
@@ -315,7 +316,7 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
     ai, bi = np.asarray(ai, dtype=np.int64), np.asarray(bi, dtype=np.int64)
     names = np.array([_credit_name(x) for x in sources], dtype=object)
     na, nb = names[ai], names[bi]
-    agency = np.array([_agency_key(x) for x in names], dtype=object)
+    agency = np.array([agency_key(x) for x in names], dtype=object)
     differ = agency[ai] != agency[bi]  # "AP" and "Associated Press" are one outlet
     # the (text, outlet) searches the pairs need, each once
     asks = pd.DataFrame({"doc": np.r_[bi, ai], "name": np.r_[na, nb],
@@ -363,9 +364,9 @@ def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[s
     forms, anywhere = _agency_patterns(tuple(config.wire_sources))
     out = []
     for text in texts:
-        found = {_agency_key(m.group("name")) for form in forms for m in form.finditer(text)}
+        found = {agency_key(m.group("name")) for form in forms for m in form.finditer(text)}
         if anywhere is not None:
-            found.update(_agency_key(m.group()) for m in anywhere.finditer(text))
+            found.update(agency_key(m.group()) for m in anywhere.finditer(text))
         out.append(frozenset(found))
     return out
 
@@ -380,8 +381,9 @@ def agency_name(key: str) -> str:
     return key.upper() if len(key) <= 4 else key.title()
 
 
-def _agency_key(name: str) -> str:
-    """One key per agency: its usual name's when :data:`AGENCY_NAMES` knows it."""
+def agency_key(name: str) -> str:
+    """One key per agency (as :func:`agency_credits` gives them): its usual name's,
+    case-folded, when :data:`AGENCY_NAMES` knows the name, else the name case-folded."""
     name = " ".join(name.split()).casefold()
     group = _AGENCY.get(name)
     return " ".join(group[0].split()).casefold() if group else name

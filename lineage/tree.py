@@ -38,6 +38,7 @@ import pandas as pd
 from lineage.config import TreeConfig
 from lineage.direction import (
     agency_credits,
+    agency_key,
     agency_name,
     date_only,
     publication_gaps,
@@ -517,7 +518,8 @@ def _credited_siblings(tree: nx.DiGraph, documents: pd.DataFrame, members: pd.Da
     if "text" not in documents or "source" not in documents:
         return {}
     rows = documents.loc[members.index]
-    known = (rows["source"].fillna("").astype(str).str.strip() != "").to_numpy()
+    outlet = rows["source"].fillna("").astype(str).str.strip()
+    known = (outlet != "").to_numpy()
     agency = known & wire[documents.index.get_indexer(members.index)]
     family = rows["family"].to_numpy()
     with_agency = pd.Series(agency).groupby(family).transform("any").to_numpy()
@@ -529,8 +531,17 @@ def _credited_siblings(tree: nx.DiGraph, documents: pd.DataFrame, members: pd.Da
     ids = sorted({x for edge in edges for x in edge})
     text = rows.set_index("id")["text"]
     named = dict(zip(ids, agency_credits([str(text[i]) for i in ids], config), strict=True))
-    return {(r, k): ", ".join(sorted(map(agency_name, named[r] & named[k])))
-            for r, k in edges if named[r] & named[k]}
+    # an agency whose own copy is in the family under a name wire_sources lacks (its
+    # site, "新华网") is no unseen source
+    held = pd.Series([agency_key(o) for o in outlet], index=rows["id"].to_numpy()
+                     ).groupby(pd.Series(family, index=rows["id"].to_numpy())).agg(set)
+    fam_of = dict(zip(rows["id"], family, strict=True))
+    out = {}
+    for r, k in edges:
+        shared = named[r] & named[k] - held[fam_of[r]]
+        if shared:
+            out[(r, k)] = ", ".join(sorted(map(agency_name, shared)))
+    return out
 
 
 def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of: dict,

@@ -298,6 +298,12 @@ def test_an_agency_in_the_corpus_or_unknown_outlets_give_no_credit_latent():
     with_agency = with_agency.set_index("child")
     assert with_agency.loc["ap-wire", "parent"] == ""
     assert not with_agency.index.str.startswith("latent:").any()
+    # the agency's copy under a name the wire list lacks but AGENCY_NAMES knows
+    rows = [{**r, "text": r["text"].replace("(AP)", "(IANS)")}
+            for r in credited_corpus(with_agency=True)]
+    rows[-1]["source"] = "Indo-Asian News Service"
+    held = lineage.analyze(pd.DataFrame(rows)).tree.set_index("child")
+    assert held.loc["ap-wire", "parent"] == "" and not held.index.str.startswith("latent:").any()
     # without outlets the agency's own copy, which credits itself, could be any of them
     unknown = lineage.analyze(pd.DataFrame(credited_corpus(sources=False))).tree
     assert not unknown["child"].str.startswith("latent:").any()
