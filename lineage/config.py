@@ -259,7 +259,8 @@ class TreeConfig:
         "central news agency", "ppi", "pakistan press international", "nni",
         "news network international", "inp", "independent news pakistan", "bss",
         "bangladesh sangbad sangstha", "unb", "canadian press", "keystone-sda", "sda", "agi",
-        "adnkronos", "agerpres", "tanjug", "tasr", "kcna", "saudi press agency",
+        "adnkronos", "agerpres", "tanjug", "tasr", "kcna", "saudi press agency", "tt", "stt",
+        "hina", "bta", "wafa", "sputnik", "nzpa", "agência brasil", "agencia efe",
         "news agency", "wire service",
         # their own sites, as an outlet taken from an address reads
         "apnews", "xinhuanet", "ptinews", "kyodonews", "yonhapnews", "antaranews",
