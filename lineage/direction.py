@@ -117,10 +117,10 @@ _AGENCY = {" ".join(n.split()).casefold(): group for group in AGENCY_NAMES for n
 def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
     """True where the outlet name matches a wire service (whole words, case-insensitive;
     a name given as ``^name`` only as the outlet's first word)."""
-    # punctuation becomes space; letters and their combining marks (Devanagari,
-    # Arabic vowel signs) stay
-    names = pd.Series([_PUNCT.sub(" ", str(x).casefold()).strip() for x in sources.fillna("")],
-                      index=sources.index, dtype=object)
+    # dotted initials close up ("A.P." is "ap"), other punctuation becomes space;
+    # letters and their combining marks (Devanagari, Arabic vowel signs) stay
+    names = pd.Series([_PUNCT.sub(" ", _undot(str(x).casefold())).strip()
+                       for x in sources.fillna("")], index=sources.index, dtype=object)
     hit = np.zeros(len(names), dtype=bool)
     for wire in config.wire_sources:
         first = wire.startswith("^")  # only as the name's first word
@@ -383,10 +383,19 @@ def agency_name(key: str) -> str:
 
 def agency_key(name: str) -> str:
     """One key per agency (as :func:`agency_credits` gives them): its usual name's,
-    case-folded, when :data:`AGENCY_NAMES` knows the name, else the name case-folded."""
+    case-folded, when :data:`AGENCY_NAMES` knows the name (dotted initials closed up:
+    "A.P." is "AP"), else the name case-folded."""
     name = " ".join(name.split()).casefold()
-    group = _AGENCY.get(name)
+    group = _AGENCY.get(name) or _AGENCY.get(_undot(name))
     return " ".join(group[0].split()).casefold() if group else name
+
+
+_INITIALS = re.compile(r"\b(?:\w\.){2,}")
+
+
+def _undot(name: str) -> str:
+    """Dotted initials closed up: "a.p. news" is "ap news", "u.p.i." is "upi"."""
+    return _INITIALS.sub(lambda m: m.group().replace(".", ""), name)
 
 
 def _credit_forms(names: str) -> list[re.Pattern]:

@@ -65,6 +65,10 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("english.news.cn", False),
     ("xinhuanet.com", True),
     ("theguardian.com", False),
+    ("A.P.", True),  # dotted initials
+    ("U.P.I. wire", True),
+    ("St. Louis Post-Dispatch", False),
+    ("U.S. News", False),
     ("", False),
     (None, False),
 ])
@@ -579,7 +583,7 @@ def test_a_copy_that_credits_its_source_points_to_it():
 
 def test_a_dateline_credits_the_agency_by_its_other_names():
     from lineage.config import TreeConfig
-    from lineage.direction import agency_credits, agency_name, credits
+    from lineage.direction import agency_credits, agency_key, agency_name, credits
 
     texts = ["Talks collapsed.", "WASHINGTON (AP) — Talks collapsed.",
              "BERLIN (dpa) - Talks collapsed.", "The AP said talks collapsed.",
@@ -607,3 +611,6 @@ def test_a_dateline_credits_the_agency_by_its_other_names():
                    np.array([1])).tolist() == [1]
     assert credits(lines, ["Associated Press", "Paper", "Paper"], np.array([0]),
                    np.array([2])).tolist() == [0]
+    # an outlet spelled with dotted initials is its agency
+    assert [agency_key(x) for x in ("A.P.", "U.P.I.", "e.g. News")] == [
+        "associated press", "united press international", "e.g. news"]
