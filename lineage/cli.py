@@ -75,7 +75,7 @@ def _root(
 @app.command()
 def report(
     path: Annotated[Path, typer.Argument(help="A folder of .txt/.md/.html files, or a "
-                                              ".jsonl/.csv/.parquet table.")],
+                                              ".json/.jsonl/.csv/.parquet table.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Report folder "
                                              "[default: reports/<input name>].")] = None,
     config_file: Annotated[Path | None, typer.Option("--config", help="A TOML file of "
@@ -183,8 +183,8 @@ DbOption = Annotated[Path, typer.Option("--db", help="The SQLite index file.")]
 
 @index_app.command("add")
 def index_add(
-    path: Annotated[Path, typer.Argument(help="A folder or a .jsonl/.csv/.parquet table of "
-                                              "articles to add.")],
+    path: Annotated[Path, typer.Argument(help="A folder or a .json/.jsonl/.csv/.parquet "
+                                              "table of articles to add.")],
     db: DbOption = Path("lineage.db"),
     config_file: Annotated[Path | None, typer.Option("--config", help="A TOML file of "
                                                      "settings (first add only).")] = None,

@@ -86,8 +86,9 @@ def load_documents(
     ----------
     source : str, Path, DataFrame or iterable of mappings
         A folder (every ``.txt``, ``.md``, ``.html`` and ``.htm`` file below it, hidden files
-        and folders excepted); one such file; a ``.jsonl``/``.ndjson``, ``.csv`` or
-        ``.parquet`` table; or a DataFrame or records with at least ``id`` and ``text``
+        and folders excepted); one such file; a ``.jsonl``/``.ndjson``, ``.json`` (an array
+        of objects, or an object holding one), ``.csv`` or ``.parquet`` table; or a
+        DataFrame or records with at least ``id`` and ``text``
         (optional ``title``, ``source``, ``url``, ``published``; other columns are dropped).
     warn : callable, optional
         Receives each one-line warning. Default: :func:`warnings.warn` with
@@ -168,6 +169,9 @@ def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
     if suffix in _JSONL_SUFFIXES:
         frame, labels = _read_jsonl(path, warn)
         return _from_frame(frame, str(path), warn, labels)
+    if suffix == ".json":
+        frame, labels = _read_json(path, warn)
+        return _from_frame(frame, str(path), warn, labels)
     if suffix == ".csv":
         return _from_frame(_read_csv(path, warn), str(path), warn)
     if suffix == ".parquet":
@@ -176,7 +180,7 @@ def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
         return out
     raise LineageError(
         f"{path}: unsupported file type '{suffix}' (expected a folder, .txt, .md, .html, "
-        ".jsonl, .ndjson, .csv or .parquet)"
+        ".json, .jsonl, .ndjson, .csv or .parquet)"
     )
 
 
@@ -497,6 +501,35 @@ def _read_jsonl(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, 
         records.append(record)
         labels.append(f"line {number}")
     return pd.DataFrame(records, dtype=object), labels
+
+
+def _read_json(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, list[str]]:
+    """A ``.json`` file: an array of objects, or an object holding one such array (an
+    API dump's ``{"articles": [...]}``); one object per line is read as JSONL."""
+    text = _read_table_text(path, warn, "JSON")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # one object per line: JSON Lines under .json
+            return _read_jsonl(path, warn)
+        raise LineageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
+                           f"column {exc.colno})") from None
+    if isinstance(data, dict):
+        lists = [k for k, v in data.items()
+                 if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
+        if len(lists) != 1:
+            raise LineageError(f"{path}: expected an array of objects, or an object holding "
+                               f"one (got an object with {len(lists)} arrays of objects)")
+        data = data[lists[0]]
+    if not isinstance(data, list):
+        kind = _JSON_TYPES.get(type(data).__name__, type(data).__name__)
+        raise LineageError(f"{path}: expected an array of objects (got {kind})")
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            kind = _JSON_TYPES.get(type(item).__name__, type(item).__name__)
+            raise LineageError(f"{path}: item {number} is not a JSON object (got {kind})")
+    return (pd.DataFrame(data, dtype=object),
+            [f"item {number}" for number in range(1, len(data) + 1)])
 
 
 def _read_csv(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:

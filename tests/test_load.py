@@ -607,3 +607,29 @@ def test_time_zone_abbreviations_that_feeds_append_are_read() -> None:
         pd.Timestamp("2024-11-18T08:00Z")]
     assert pd.isna(docs["published"][3])  # IST: India, Ireland or Israel
     assert len(messages) == 1 and "row 4" in messages[0]
+
+
+def test_json_array_and_api_dump(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": "First story."}, {"id": "b", "text": "Second story."}]
+    array = write(tmp_path / "array.json", json.dumps(rows))
+    dump = write(tmp_path / "dump.json", json.dumps({"status": "ok", "total": 2,
+                                                     "articles": rows}))
+    lines = write(tmp_path / "lines.json", "\n".join(json.dumps(r) for r in rows) + "\n")
+    for path in (array, dump, lines):
+        assert load_documents(path)["id"].tolist() == ["a", "b"], path
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"a": 1}', "expected an array of objects, or an object holding one (got an object "
+                 "with 0 arrays of objects)"),
+    ('"text"', "expected an array of objects (got a string)"),
+    ('[{"id": "a", "text": "t"}, 5]', "item 2 is not a JSON object (got a number)"),
+    ('[{"id": 1,}', "not valid JSON (Expecting property name enclosed in double quotes at "
+                    "line 1 column 11)"),
+])
+def test_json_errors_name_the_file_and_the_problem(tmp_path: Path, content: str,
+                                                   message: str) -> None:
+    path = write(tmp_path / "bad.json", content)
+    with pytest.raises(LineageError) as info:
+        load_documents(path)
+    assert str(info.value) == f"{path}: {message}"
