@@ -605,6 +605,12 @@ def test_a_dateline_credits_the_agency_by_its_other_names():
         [], ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Xinhua"],
         ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Press Trust of India"],
         ["Agence France-Presse"], ["Associated Press"], [], [], []]
+    # lead-ins in any case; a text whose lower case changes length ("İ") takes the
+    # slower search and finds the same
+    assert [sorted(agency_name(k) for k in found) for found in agency_credits(
+        ["ACCORDING TO Reuters, talks collapsed.", "SOURCE: AFP", "Via AP",
+         "İstanbul: with inputs from PTI"], TreeConfig())] == [
+        ["Reuters"], ["Agence France-Presse"], ["Associated Press"], ["Press Trust of India"]]
     # the same forms name an outlet for the direction evidence
     lines = ["Wire text.", "Story.\n\nWith inputs from PTI", "Story. An AP photo."]
     assert credits(lines, ["Press Trust of India", "Paper", "Paper"], np.array([0]),
