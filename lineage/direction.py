@@ -39,6 +39,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -117,10 +118,12 @@ _AGENCY = {" ".join(n.split()).casefold(): group for group in AGENCY_NAMES for n
 def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
     """True where the outlet name matches a wire service (whole words, case-insensitive;
     a name given as ``^name`` only as the outlet's first word)."""
-    # dotted initials close up ("A.P." is "ap"), other punctuation becomes space;
-    # letters and their combining marks (Devanagari, Arabic vowel signs) stay
-    names = pd.Series([_PUNCT.sub(" ", _undot(str(x).casefold())).strip()
-                       for x in sources.fillna("")], index=sources.index, dtype=object)
+    # each distinct outlet name once (a corpus has millions of articles, hundreds of
+    # outlets); dotted initials close up ("A.P." is "ap"), other punctuation becomes
+    # space; letters and their combining marks (Devanagari, Arabic vowel signs) stay
+    codes, distinct = pd.factorize(sources.fillna("").astype(str), use_na_sentinel=False)
+    names = pd.Series([_PUNCT.sub(" ", _undot(x.casefold())).strip() for x in distinct],
+                      dtype=object)
     hit = np.zeros(len(names), dtype=bool)
     for wire in config.wire_sources:
         first = wire.startswith("^")  # only as the name's first word
@@ -131,7 +134,7 @@ def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
             start = "^" if first else r"(?:^|[\s-])"
             pattern = start + name + r"(?:[\s-]|$)"
         hit |= names.str.contains(pattern, regex=True).to_numpy()
-    return hit
+    return hit[codes]
 
 
 def direction_scores(
@@ -314,9 +317,12 @@ def credits(texts: Sequence[str], sources: Sequence[str], ai: np.ndarray, bi: np
     other's outlets, say nothing. Each (document, outlet) is searched once.
     """
     ai, bi = np.asarray(ai, dtype=np.int64), np.asarray(bi, dtype=np.int64)
-    names = np.array([_credit_name(x) for x in sources], dtype=object)
+    codes, distinct = pd.factorize(pd.Series(list(sources), dtype=object).fillna("").astype(str),
+                                   use_na_sentinel=False)
+    distinct = [_credit_name(x) for x in distinct]
+    names = np.array(distinct, dtype=object)[codes]
+    agency = np.array([agency_key(x) for x in distinct], dtype=object)[codes]
     na, nb = names[ai], names[bi]
-    agency = np.array([agency_key(x) for x in names], dtype=object)
     differ = agency[ai] != agency[bi]  # "AP" and "Associated Press" are one outlet
     # the (text, outlet) searches the pairs need, each once
     asks = pd.DataFrame({"doc": np.r_[bi, ai], "name": np.r_[na, nb],
@@ -361,24 +367,23 @@ def agency_credits(texts: Sequence[str], config: TreeConfig) -> list[frozenset[s
         "associated press"), else the name as found, case-folded
         (:func:`agency_name` turns a key back into a name).
     """
-    forms, anywhere = _agency_patterns(tuple(config.wire_sources))
-    bracket, lead, dash = forms
-    name_at = _name_at(lead.pattern)
+    find = _agency_patterns(tuple(config.wire_sources))
     out = []
     for text in texts:
-        found = {m.group("name") for form in (bracket, dash) for m in form.finditer(text)}
+        found = {m.group("name") for form in (find.bracket, find.dash)
+                 for m in form.finditer(text)}
         lower = text.lower()
         if len(lower) == len(text):
             # lead-ins found in the lower-cased text (4x faster than a case-insensitive
             # search), the name read at the same offset of the text itself
             for m in _LEAD_IN.finditer(lower):
-                hit = name_at.match(text, m.end())
+                hit = find.name_at.match(text, m.end())
                 if hit:
                     found.add(hit.group("name"))
         else:
-            found.update(m.group("name") for m in lead.finditer(text))
-        if anywhere is not None:
-            found.update(m.group() for m in anywhere.finditer(text))
+            found.update(m.group("name") for m in find.lead.finditer(text))
+        if find.anywhere is not None:
+            found.update(m.group() for m in find.anywhere.finditer(text))
         out.append(frozenset(map(agency_key, found)))
     return out
 
@@ -387,12 +392,6 @@ _LEAD = (r"with\s+(?:agency\s+)?inputs?\s+from|inputs?\s+from|source\s*:|"
          r"courtesy(?:\s+of)?|via|according\s+to|reported\s+by")
 #: The lead-ins of :func:`_credit_forms` in lower case, for lower-cased text.
 _LEAD_IN = re.compile(rf"(?:{_LEAD})\s+(?:the\s+)?")
-
-
-@lru_cache(maxsize=8)
-def _name_at(lead_pattern: str) -> re.Pattern:
-    """The name part of a lead-in credit pattern, to match where a lead-in ends."""
-    return re.compile(lead_pattern[lead_pattern.index("(?P<name>"):])
 
 
 def agency_name(key: str) -> str:
@@ -422,21 +421,26 @@ def _undot(name: str) -> str:
     return _INITIALS.sub(lambda m: m.group().replace(".", ""), name)
 
 
-def _credit_forms(names: str) -> list[re.Pattern]:
-    """The ways a text credits a source named by the regex ``names`` (group ``name``):
-    alone in brackets or slashes ("(AP)", "[Xinhua]", "/AFP/"), after a lead-in ("with
-    inputs from PTI", "Source: AFP", "according to Reuters", "via AP"), or after a dash
-    that ends a line ("— AP")."""
-    lead = rf"(?i:{_LEAD})\s+(?:the\s+)?"
-    return [
-        re.compile(rf"[(\[/]\s*(?P<name>{names})\s*[)\]/]"),
-        re.compile(rf"{lead}(?P<name>{names})(?!\w)"),
-        re.compile(rf"(?m:[—–-]\s*(?P<name>{names})\s*$)"),
-    ]
+def _credit_forms(names: str, group: str = "?P<name>") -> tuple[str, str, str]:
+    """The ways a text credits a source named by the regex ``names`` (in a group opened
+    by ``group``: named ``name``, or ``"?:"``): alone in brackets or slashes ("(AP)",
+    "[Xinhua]", "/AFP/"), after a lead-in ("with inputs from PTI", "Source: AFP",
+    "according to Reuters", "via AP"), or after a dash that ends a line ("— AP")."""
+    return (rf"[(\[/]\s*({group}{names})\s*[)\]/]",
+            rf"(?i:{_LEAD})\s+(?:the\s+)?({group}{names})(?!\w)",
+            rf"(?m:[—–-]\s*({group}{names})\s*$)")
+
+
+class _AgencyPatterns(NamedTuple):
+    bracket: re.Pattern
+    lead: re.Pattern
+    dash: re.Pattern
+    name_at: re.Pattern  # a name where a lead-in ends
+    anywhere: re.Pattern | None  # names in scripts without spaces
 
 
 @lru_cache(maxsize=8)
-def _agency_patterns(names: tuple[str, ...]) -> tuple[list[re.Pattern], re.Pattern | None]:
+def _agency_patterns(names: tuple[str, ...]) -> _AgencyPatterns:
     names = [n for n in names if not n.startswith("^")]
     names += [n for group in AGENCY_NAMES for n in group]
     # short names in capitals, and as AGENCY_NAMES spells them ("dpa")
@@ -447,11 +451,12 @@ def _agency_patterns(names: tuple[str, ...]) -> tuple[list[re.Pattern], re.Patte
                    key=len, reverse=True)
     long = sorted({re.escape(n.casefold()).replace(r"\ ", r"\s+") for n in spaced
                    if len(n) > 4}, key=len, reverse=True)
-    alternatives = [f"(?i:{'|'.join(long)})"] if long else []
-    alternatives += short
+    alternatives = "|".join(([f"(?i:{'|'.join(long)})"] if long else []) + short)
     unspaced = sorted({n for n in names if _UNSPACED.search(n)}, key=len, reverse=True)
-    anywhere = re.compile("|".join(map(re.escape, unspaced))) if unspaced else None
-    return _credit_forms("|".join(alternatives)), anywhere
+    bracket, lead, dash = map(re.compile, _credit_forms(alternatives))
+    return _AgencyPatterns(
+        bracket, lead, dash, re.compile(rf"(?P<name>{alternatives})(?!\w)"),
+        re.compile("|".join(map(re.escape, unspaced))) if unspaced else None)
 
 
 def _credit_name(source: object) -> str:
@@ -471,7 +476,7 @@ def _credit_pattern(name: str) -> re.Pattern:
             continue
         if len(other) <= 4 and not _UNSPACED.search(other):
             forms = "|".join(sorted({re.escape(other), re.escape(other.upper())}))
-            parts += [f.pattern.replace("?P<name>", "?:") for f in _credit_forms(forms)]
+            parts += _credit_forms(forms, group="?:")
         else:
             parts.append(_name_pattern(other, False))
     return re.compile("|".join(parts))

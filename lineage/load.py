@@ -485,8 +485,13 @@ def _read_table_text(path: Path, warn: Callable[[str], None], kind: str) -> str:
 
 
 def _read_jsonl(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, list[str]]:
+    return _jsonl_records(_read_table_text(path, warn, "JSONL"), path)
+
+
+def _jsonl_records(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """One JSON object per line of ``text`` (blank lines skipped), labelled by line."""
     records, labels = [], []
-    for number, line in enumerate(_read_table_text(path, warn, "JSONL").split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -511,7 +516,7 @@ def _read_json(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, l
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # one object per line: JSON Lines under .json
-            return _read_jsonl(path, warn)
+            return _jsonl_records(text, path)
         raise LineageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
                            f"column {exc.colno})") from None
     if isinstance(data, dict):

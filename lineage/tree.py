@@ -531,11 +531,14 @@ def _credited_siblings(tree: nx.DiGraph, documents: pd.DataFrame, members: pd.Da
     ids = sorted({x for edge in edges for x in edge})
     text = rows.set_index("id")["text"]
     named = dict(zip(ids, agency_credits([str(text[i]) for i in ids], config), strict=True))
-    # an agency whose own copy is in the family under a name wire_sources lacks (its
-    # site, "新华网") is no unseen source
-    held = pd.Series([agency_key(o) for o in outlet], index=rows["id"].to_numpy()
-                     ).groupby(pd.Series(family, index=rows["id"].to_numpy())).agg(set)
+    # an agency whose own copy is in the family under a name wire_sources lacks
+    # ("Indo-Asian News Service") is no unseen source: the agencies the outlets of the
+    # edges' families are, each distinct outlet name read once
     fam_of = dict(zip(rows["id"], family, strict=True))
+    mine = np.isin(family, [fam_of[r] for r, _ in edges])
+    codes, names = pd.factorize(outlet[mine])
+    keys = np.array([agency_key(o) for o in names], dtype=object)
+    held = pd.Series(keys[codes]).groupby(family[mine]).agg(set)
     out = {}
     for r, k in edges:
         shared = named[r] & named[k] - held[fam_of[r]]

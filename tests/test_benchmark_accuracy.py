@@ -288,3 +288,27 @@ def test_tie_metrics_a_root_and_its_undated_duplicate_are_a_coin():
     # p right and d right with one chance in two (both wrong when d comes up root)
     assert m["tied_roots"] == 1
     assert m["fair_coin_parent_accuracy_all"] == round((1 + 0.5 + 0.5) / 3, 4)
+
+
+def test_credited_wire_roots_open_with_the_agencys_dateline():
+    from corpus import OUTLETS, load_roots, make_corpus
+
+    from lineage.config import TreeConfig
+    from lineage.direction import agency_credits, agency_name
+
+    docs, truth = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, credit_share=1.0)
+    wire = {name for name, is_wire in OUTLETS if is_wire}
+    roots = truth.parents[truth.parents["parent"] == ""]["child"]
+    text = docs.set_index("id").loc[roots]
+    wire_roots = text[text["source"].isin(wire) & (truth.parents.set_index("child").loc[
+        roots, "family"] != "").to_numpy()]
+    assert len(wire_roots) > 0
+    credited = agency_credits(wire_roots["text"].tolist(), TreeConfig())
+    for source, body, found in zip(wire_roots["source"], wire_roots["text"], credited,
+                                   strict=True):
+        assert body.split(" — ", 1)[0].endswith(f"({source})")
+        assert {agency_name(k) for k in found} == {source}  # lineage reads the dateline
+    # without the option the corpus is the one it always was
+    plain, _ = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED)
+    zero, _ = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, credit_share=0.0)
+    pd.testing.assert_frame_equal(plain, zero)

@@ -633,3 +633,13 @@ def test_json_errors_name_the_file_and_the_problem(tmp_path: Path, content: str,
     with pytest.raises(LineageError) as info:
         load_documents(path)
     assert str(info.value) == f"{path}: {message}"
+
+
+def test_json_lines_under_json_are_decoded_and_warned_about_once(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": "Café story."}, {"id": "b", "text": "Second story."}]
+    path = write(tmp_path / "feed.json",
+                 ("\n".join(json.dumps(r, ensure_ascii=False) for r in rows)).encode("cp1252"))
+    warnings: list[str] = []
+    docs = load_documents(path, warn=warnings.append)
+    assert docs["text"].tolist() == ["Café story.", "Second story."]
+    assert [w for w in warnings if "not UTF-8" in w] == [f"{path}: not UTF-8, decoded as cp1252"]
