@@ -202,8 +202,9 @@ class TreeConfig:
     parent_sharpness : float
         How sharply a parent's lead in fidelity over the article's other candidate
         sources turns into certainty (100): the parent's probability is its share of
-        ``exp(parent_sharpness * score)``, so an equally faithful candidate halves it
-        and one 0.03 behind barely counts. A tree edge's confidence is the direction
+        ``exp(parent_sharpness * score)`` (weighted by how often this corpus's clear
+        copies took from the top of their tree), so an equally faithful candidate
+        shares it and one 0.03 behind barely counts. A tree edge's confidence is the direction
         probability times this. Chosen for calibration on the accuracy benchmark's
         seeds 1-3 (Brier score) and checked on seeds 4-5.
     lift_tolerance : float

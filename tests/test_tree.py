@@ -184,13 +184,33 @@ def _choose(edges, candidates):
 
 
 def test_parent_choice_shares_an_equally_faithful_candidate():
-    # r is the root; a and b its copies; b reproduces a exactly as faithfully as r
+    # r is the root; a and b its copies; b reproduces a exactly as faithfully as r. No
+    # copy had a clear choice between the top of the tree and another copy, so the
+    # corpus says nothing about which is likelier: a coin
+    got = _choose([("r", ""), ("a", "r"), ("b", "r")],
+                  [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9)])
+    assert got["b"] == (0.5, "a", 0.5)
+    assert got["a"] == (1.0, "", 0.0)
+    assert "r" not in got  # a root has no parent to choose
+
+
+def test_parent_choice_weighs_a_tie_by_how_this_corpus_copies():
+    # a chose r clearly over b (0.05 ahead): one copy of one that took from the top of
+    # its tree, so the top's rate is (1 + 1) / (1 + 2) and b's tie leans to r
     got = _choose([("r", ""), ("a", "r"), ("b", "r")],
                   [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9), ("b", "a", 0.85)])
-    assert got["b"] == (0.5, "a", 0.5)
-    lead = round(1 / (1 + np.exp(-5.0)), 4)  # 0.05 ahead at sharpness 100
-    assert got["a"] == (lead, "b", round(1 - lead, 4))
-    assert "r" not in got  # a root has no parent to choose
+    assert got["b"] == (0.6667, "a", 0.3333)
+    lead = 1 / (1 + np.exp(-5.0))  # 0.05 ahead at sharpness 100
+    rate = 2 / 3
+    assert got["a"] == (round(lead * rate / (lead * rate + (1 - lead) * (1 - rate)), 4), "b",
+                        round((1 - lead) * (1 - rate) / (lead * rate + (1 - lead) * (1 - rate)),
+                              4))
+    # copies of copies: x and y each chose a copy clearly over the root, so the tie of
+    # b (root r against copy a) now leans to the copy, at (0 + 1) / (2 + 2) for r
+    got = _choose([("r", ""), ("a", "r"), ("b", "r"), ("x", "a"), ("y", "a")],
+                  [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9),
+                   ("a", "x", 0.95), ("r", "x", 0.8), ("a", "y", 0.95), ("r", "y", 0.8)])
+    assert got["b"] == (0.25, "a", 0.75)
 
 
 def test_parent_choice_leaves_out_the_articles_own_descendants():
@@ -202,17 +222,18 @@ def test_parent_choice_leaves_out_the_articles_own_descendants():
 
 
 def test_tree_confidence_is_direction_times_parent_choice():
-    # c copies a and b, which are textually identical duplicates: a coin flip
+    # c copies a and b, which are textually identical duplicates: the text cannot
+    # choose. b chose the root a clearly over c, so in this corpus copies take from
+    # the top of the tree at (1 + 1) / (1 + 2): c's tie leans to a at 2/3
     pairs = make_pairs([("a", "b", "duplicate", 0.9, 1.0, 1.0),
                         ("a", "c", "wholly-derived", 0.8, 0.6, 0.95),
                         ("b", "c", "wholly-derived", 0.8, 0.6, 0.95)])
     docs = make_documents(["a", "b", "c"], pairs=pairs)
     tree = build_tree(docs, pairs, np.zeros(3, dtype=bool))
     row = tree.set_index("child").loc["c"]
-    assert row["parent"] in ("a", "b")
-    assert row["confidence"] == round(0.8 * 0.5, 4)
-    other = "b" if row["parent"] == "a" else "a"
-    assert f"next {other} at 0.50, almost as close a source" in row["evidence"]
+    assert row["parent"] == "a"
+    assert row["confidence"] == round(0.8 * 0.6667, 4)
+    assert "next b at 0.33, almost as close a source" in row["evidence"]
 
 
 def test_a_partner_in_another_family_is_no_rival_parent():
