@@ -215,6 +215,17 @@ class TreeConfig:
         and of equally faithful sources the more original one is likelier (older
         articles have had longer to be copied; agency copy is the common source).
         0 keeps the arborescence's choice.
+    omission_margin : float
+        ... unless the copy keeps at least this much less (0.1) of the older text than
+        of its parent (shingle containment): it lacks what its parent dropped, a shared
+        omission, the classic sign of descent from the parent.
+    omission_odds : float
+        How strongly a shared omission speaks for the parent (3.0, as odds): the copy
+        moves up past it only when the prior odds of the older text are higher. For
+        the top of the tree those are the corpus's own odds that a copy took from the
+        top (:func:`lineage.tree.copying_rate`: near 1 where papers ran wire copy, so
+        they move up; lower in chains of copies of copies, so they stay); for another
+        copy, even. A stated weight, not a fitted one.
     agency_latent_confidence : float
         The confidence given to an article placed under an unseen common source because
         it and the family's root credit one news agency whose own copy is not in the
@@ -244,6 +255,8 @@ class TreeConfig:
     sibling_margin: float = 0.08
     parent_sharpness: float = 100.0
     lift_tolerance: float = 0.005
+    omission_margin: float = 0.1
+    omission_odds: float = 3.0
     agency_latent_confidence: float = 0.75
     opening_weight: float = 0.5
     wire_sources: tuple[str, ...] = (

@@ -11,7 +11,10 @@ copies are more often taken from the source than from each other). A virtual roo
 every article with a small prior (wire services and the earliest article weigh
 more). networkx's
 ``maximum_spanning_arborescence`` then picks all parents at once (Edmonds'
-algorithm), so one strong pair cannot force a cycle or a wrong chain.
+algorithm), so one strong pair cannot force a cycle or a wrong chain. A copy then
+moves up to an older text it reproduces as faithfully as its parent (the lift),
+unless it shares its parent's omissions and this corpus's copies do not take from
+the top of their trees often enough to outweigh that (:func:`copying_rate`).
 
 **Unseen common source.** Two articles are *siblings* when they share passages but
 neither contains the other (each carries shared material the other lacks: both
@@ -46,8 +49,8 @@ from lineage.direction import (
 )
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
-__all__ = ["LATENT_COLUMNS", "build_tree", "fidelity", "latent_id", "latent_sources",
-           "other_sources", "parent_choice", "sibling_pairs", "tree_sources"]
+__all__ = ["LATENT_COLUMNS", "build_tree", "copying_rate", "fidelity", "latent_id",
+           "latent_sources", "other_sources", "parent_choice", "sibling_pairs", "tree_sources"]
 
 #: Columns of the latent-source table: family, latent id, its children, reconstructed text
 #: and the news agencies two or more of its children credit.
@@ -121,12 +124,18 @@ def build_tree(
                              1.0 + to_a + near * near_a + likely * (1 - p)]),
     })
     tree = _arborescence_per_family(edges, members)
-    if config.lift_tolerance > 0:
-        edge = zip(edges["u"].to_numpy()[len(members):], edges["v"].to_numpy()[len(members):],
-                   strict=True)
-        _lift(tree, dict(zip(edge, np.concatenate([to_b, to_a]), strict=True)),
-              config.lift_tolerance)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
+    fam = pd.Series(family_of)
+    if config.lift_tolerance > 0:
+        edge = list(zip(np.r_[a, b], np.r_[b, a], strict=True))
+        scores = pd.DataFrame({"u": np.r_[a, b], "v": np.r_[b, a], "s": np.r_[to_b, to_a]})
+        rate = copying_rate(tree, scores[scores["u"].map(fam).to_numpy()
+                                         == scores["v"].map(fam).to_numpy()],
+                            config.parent_sharpness)
+        kept = np.r_[reuse["containment_ab"].to_numpy(), reuse["containment_ba"].to_numpy()]
+        _lift(tree, dict(zip(edge, scores["s"], strict=True)), config.lift_tolerance,
+              kept=dict(zip(edge, kept, strict=True)), top_odds=rate / (1.0 - rate),
+              omission=(config.omission_margin, config.omission_odds))
     sib = reuse[sibling_pairs(reuse, config)]
     siblings = set(zip(sib["a"], sib["b"], strict=True))
     credited = _credited_siblings(tree, documents, members, wire, config)
@@ -147,7 +156,6 @@ def build_tree(
     })
     # the choice is among the child's family: a pair across families (a digest and the
     # other story it took from) offers no parent, and is named in the evidence instead
-    fam = pd.Series(family_of)
     same = candidates["u"].map(fam).to_numpy() == candidates["v"].map(fam).to_numpy()
     choice = parent_choice(tree, candidates[same], config.parent_sharpness)
     also = other_sources(tree, candidates[~same & candidates["u"].isin(fam.index)
@@ -193,8 +201,8 @@ def other_sources(tree: nx.DiGraph, crossing: pd.DataFrame, family: pd.Series
     return out
 
 
-def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
-                  ) -> dict[str, tuple[float, str, float]]:
+def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
+                  rate: float | None = None) -> dict[str, tuple[float, str, float]]:
     """How clearly each article's parent beats its other candidate parents.
 
     An article's candidates are its reuse partners that are not below it in the
@@ -205,7 +213,7 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
     reproduces exactly as faithfully (a duplicate of the parent, a grandparent the
     copy took nothing changed from) shares it, one 0.03 less faithful barely counts
     at the default sharpness. The prior is this corpus's rate of copies taken from
-    the top of their family's tree (:func:`_original_rate`) for a candidate at the
+    the top of their family's tree (:func:`copying_rate`) for a candidate at the
     top, one minus it for another copy: 0.5 each (an even split) until copies with a
     clear choice between the two say otherwise.
 
@@ -216,6 +224,9 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
     candidates : DataFrame
         ``u, v, s``: candidate parent ``u`` of ``v`` and its score.
     sharpness : float
+    rate : float, optional
+        The corpus's rate of copies taken from the top of their tree; by default
+        :func:`copying_rate` of ``tree`` and ``candidates``.
 
     Returns
     -------
@@ -223,25 +234,12 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
         child -> (probability of its parent, the best other candidate or "", that
         candidate's probability), for every article whose parent is an article.
     """
-    enter, leave = _dfs_clock(tree)
-    u_in = candidates["u"].map(enter).to_numpy(dtype=float)
-    v_in = candidates["v"].map(enter).to_numpy(dtype=float)
-    v_out = candidates["v"].map(leave).to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        below = (v_in < u_in) & (u_in < v_out)
-    cand = candidates[~below & ~np.isnan(v_in)]
-    parent = {v: u for u, v in tree.edges if u != _ROOT and not str(u).startswith("latent:")}
-    cand = cand[cand["v"].isin(parent.keys())]
-    if cand.empty:
+    found = _choice_frame(tree, candidates, sharpness)
+    if found is None:
         return {}
-    weight = np.exp(sharpness * (cand["s"] - cand.groupby("v")["s"].transform("max")))
-    is_parent = cand["u"].to_numpy() == cand["v"].map(parent).to_numpy()
-    share = weight / weight.groupby(cand["v"]).transform("sum")
-    first = _original_candidates(tree)
-    original = cand["u"].isin(first).to_numpy()
-    both = (pd.Series(original).groupby(cand["v"].to_numpy()).transform("nunique") == 2
-            ).to_numpy()
-    rate = _original_rate(share.to_numpy(), is_parent & both, original)
+    cand, weight, is_parent, original = found
+    if rate is None:
+        rate = _rate(cand, weight, is_parent, original)
     weight = weight * np.where(original, rate, 1.0 - rate)
     share = (weight / weight.groupby(cand["v"]).transform("sum")).round(4)
     frame = pd.DataFrame({"u": cand["u"], "v": cand["v"], "share": share})
@@ -254,6 +252,50 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float
             for c, m, r, x in zip(mine.index, mine, rival, rival_share, strict=True)}
 
 
+def copying_rate(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float) -> float:
+    """How often, in this corpus, a copy took its text from the top of its family's
+    tree rather than from another copy: among the articles whose candidate sources
+    include both and whose parent leads the others clearly (a share of at least 0.9
+    in :func:`parent_choice`, before any prior: the text alone decides), the share
+    whose parent is at the top, with one pseudo-count each way (0.5 with none). Wire
+    copy and the papers that ran it make it near 1; chains of copies of copies, lower.
+
+    Parameters are those of :func:`parent_choice`.
+    """
+    found = _choice_frame(tree, candidates, sharpness)
+    return 0.5 if found is None else _rate(*found)
+
+
+def _choice_frame(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float):
+    """Each article's candidate sources (not below it in the tree; only articles whose
+    parent is an article), their weights ``exp(sharpness * (score - best))``, whether
+    each is the parent, and whether it is at the top of the tree; None when none."""
+    enter, leave = _dfs_clock(tree)
+    u_in = candidates["u"].map(enter).to_numpy(dtype=float)
+    v_in = candidates["v"].map(enter).to_numpy(dtype=float)
+    v_out = candidates["v"].map(leave).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        below = (v_in < u_in) & (u_in < v_out)
+    cand = candidates[~below & ~np.isnan(v_in)]
+    parent = {v: u for u, v in tree.edges if u != _ROOT and not str(u).startswith("latent:")}
+    cand = cand[cand["v"].isin(parent.keys())]
+    if cand.empty:
+        return None
+    weight = np.exp(sharpness * (cand["s"] - cand.groupby("v")["s"].transform("max")))
+    is_parent = cand["u"].to_numpy() == cand["v"].map(parent).to_numpy()
+    original = cand["u"].isin(_original_candidates(tree)).to_numpy()
+    return cand, weight, is_parent, original
+
+
+def _rate(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray, original: np.ndarray,
+          clear: float = 0.9) -> float:
+    share = (weight / weight.groupby(cand["v"]).transform("sum")).to_numpy()
+    both = (pd.Series(original).groupby(cand["v"].to_numpy()).transform("nunique") == 2
+            ).to_numpy()
+    sure = is_parent & both & (share >= clear)
+    return float((original[sure].sum() + 1.0) / (sure.sum() + 2.0))
+
+
 def _original_candidates(tree: nx.DiGraph) -> set[str]:
     """The articles at the top of each family's tree: its root, or the children of its
     unseen common source."""
@@ -264,17 +306,6 @@ def _original_candidates(tree: nx.DiGraph) -> set[str]:
         else:
             tops.add(node)
     return tops
-
-
-def _original_rate(share: np.ndarray, is_parent: np.ndarray, original: np.ndarray,
-                   clear: float = 0.9) -> float:
-    """How often, in this corpus, a copy took its text from the top of its family's tree
-    rather than from another copy: the share of copies with a clear parent (``share`` of
-    their parent at least ``clear``, the text alone decides) whose parent is at the top,
-    with one pseudo-count each way (0.5 with no clear copy). Wire copy and the papers
-    that ran it make it near 1; chains of copies of copies, lower."""
-    sure = is_parent & (share >= clear)
-    return float((original[sure].sum() + 1.0) / (sure.sum() + 2.0))
 
 
 def _dfs_clock(graph: nx.DiGraph) -> tuple[dict, dict]:
@@ -434,7 +465,8 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.D
     return tree
 
 
-def _lift(tree: nx.DiGraph, score: dict, tolerance: float) -> None:
+def _lift(tree: nx.DiGraph, score: dict, tolerance: float, *, kept: dict | None = None,
+          top_odds: float = 1.0, omission: tuple[float, float] = (1.0, 1.0)) -> None:
     """Move each article up to its parent's parent, and on up, while that one is as
     good a source (``score`` of the pair at most ``tolerance`` below its parent's).
 
@@ -443,7 +475,16 @@ def _lift(tree: nx.DiGraph, score: dict, tolerance: float) -> None:
     took nothing changed from); of equally faithful sources the more original one is
     the likelier. Top-down, so a moved article's copies are weighed after it; an
     ancestor is never in the article's own subtree, so no cycle can form.
+
+    **Shared omissions.** ``kept[(u, v)]`` is the share of ``u``'s text found in ``v``.
+    When the copy keeps at least ``omission[0]`` less of the older text than of its
+    parent, it lacks what its parent dropped: a shared omission, the classic sign of
+    descent from the parent, weighed as ``omission[1]`` to one. The move up is then
+    made only when the prior odds of the older text beat that: ``top_odds`` (this
+    corpus's rate of copies taken from the top of their tree, as odds) for the top of
+    the tree, even odds for another copy.
     """
+    margin, odds = omission
     for node in list(nx.bfs_tree(tree, _ROOT))[1:]:
         (parent,) = tree.predecessors(node)
         best, here = parent, score.get((parent, node))
@@ -452,6 +493,11 @@ def _lift(tree: nx.DiGraph, score: dict, tolerance: float) -> None:
             there = score.get((up, node))
             if up == _ROOT or there is None or there < here - tolerance:
                 break
+            if kept is not None and kept.get((up, node), 0.0) < kept.get((best, node), 0.0
+                                                                        ) - margin:
+                (above,) = tree.predecessors(up)
+                if (top_odds if above == _ROOT else 1.0) < odds:
+                    break
             best = up
         if best != parent:
             tree.remove_edge(parent, node)

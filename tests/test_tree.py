@@ -213,6 +213,21 @@ def test_parent_choice_weighs_a_tie_by_how_this_corpus_copies():
     assert got["b"] == (0.25, "a", 0.75)
 
 
+def test_copying_rate_counts_clear_choices_between_the_top_and_a_copy():
+    import networkx as nx
+
+    from lineage.tree import _ROOT, copying_rate
+
+    graph = nx.DiGraph([(_ROOT, "r"), ("r", "a"), ("r", "b"), ("a", "x"), ("a", "y")])
+    rows = [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9),
+            ("a", "x", 0.95), ("r", "x", 0.8), ("a", "y", 0.95), ("r", "y", 0.8)]
+    cand = pd.DataFrame(rows, columns=["u", "v", "s"])
+    # x and y chose copy a clearly over the top r; b's tie is no clear choice; a had no
+    # copy among its candidates (b is not one): (0 + 1) / (2 + 2)
+    assert copying_rate(graph, cand, 100.0) == 0.25
+    assert copying_rate(nx.DiGraph([(_ROOT, "r")]), cand.iloc[:0], 100.0) == 0.5
+
+
 def test_parent_choice_leaves_out_the_articles_own_descendants():
     # a chain r -> a -> b: b cannot be a's parent, however faithful
     got = _choose([("r", ""), ("a", "r"), ("b", "a")],
@@ -289,6 +304,50 @@ def test_a_copy_stays_under_a_parent_whose_changes_it_took():
     ], {"edited": "2024-03-12T10:00Z", "trimmed": "2024-03-12T12:00Z",
         "wire": "2024-03-12T08:00Z"})
     assert got == {"wire": "", "edited": "wire", "trimmed": "edited"}
+
+
+def _omission_story(papers: int = 0, **tree_config) -> dict[str, str]:
+    """An agency text ``wire``; ``trimmed``, a paper that ran its first 70%; ``copy``,
+    which ran its first 60% and so lies inside both equally faithfully, but lacks
+    what ``trimmed`` dropped (it keeps 0.86 of trimmed and 0.6 of the wire). With
+    ``papers``, as many more papers that ran the wire's last part, which only the wire
+    holds: clear copies of the top of the tree."""
+    from lineage.config import TreeConfig
+
+    rows = [("copy", "trimmed", "wholly-derived", 0.1, 1.0, 0.86),
+            ("copy", "wire", "wholly-derived", 0.1, 1.0, 0.6),
+            ("trimmed", "wire", "wholly-derived", 0.2, 1.0, 0.7)]
+    published = {"wire": "2024-03-12T08:00Z", "trimmed": "2024-03-12T10:00Z",
+                 "copy": "2024-03-12T12:00Z"}
+    for k in range(papers):
+        rows += [(f"paper{k}", "wire", "wholly-derived", 0.1, 1.0, 0.3),
+                 (f"paper{k}", "trimmed", "partially-derived", 0.3, 0.1, 0.1)]
+        published[f"paper{k}"] = f"2024-03-12T{13 + k}:00Z"
+    pairs = make_pairs(rows)
+    ids = sorted(published)
+    docs = make_documents(ids, [published[i] for i in ids], pairs)
+    tree = build_tree(docs, pairs, np.zeros(len(ids), dtype=bool), TreeConfig(**tree_config))
+    check_tree(docs, tree)
+    return parents(tree)
+
+
+def test_a_copy_that_lacks_what_its_parent_dropped_stays_under_it():
+    # a shared omission (3 to 1) beats even prior odds for the wire: no clear copy
+    # says how this corpus copies
+    assert _omission_story()["copy"] == "trimmed"
+    # without the omission rule, the lift takes it to the older, equally faithful text
+    assert _omission_story(omission_odds=0.0)["copy"] == "wire"
+
+
+def test_a_corpus_of_papers_running_wire_copy_lifts_past_a_shared_omission():
+    # one paper took the wire's last part, which only the wire holds; trimmed too chose
+    # the wire clearly over that paper. Two clear copies of the top, none of another
+    # copy: the corpus's odds for the top are (2 + 1) / (0 + 1) = 3, not below the
+    # omission's 3, so the copy goes up to the wire
+    got = _omission_story(papers=1)
+    assert got == {"wire": "", "trimmed": "wire", "paper0": "wire", "copy": "wire"}
+    assert _omission_story(papers=1, omission_odds=3.5)["copy"] == "trimmed"
+    assert _omission_story(papers=3, omission_odds=3.5)["copy"] == "wire"  # odds 5
 
 
 def test_papers_crediting_an_absent_agency_share_an_unseen_source():
