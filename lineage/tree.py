@@ -153,11 +153,13 @@ def build_tree(
         "s": np.concatenate([fidelity(r4, "b") * _plausible(q4),
                              fidelity(r4, "a") * _plausible(1 - q4)]),
         "q": np.concatenate([q4, 1 - q4]),
+        "k": np.concatenate([r4["containment_ab"].to_numpy(), r4["containment_ba"].to_numpy()]),
     })
     # the choice is among the child's family: a pair across families (a digest and the
     # other story it took from) offers no parent, and is named in the evidence instead
     same = candidates["u"].map(fam).to_numpy() == candidates["v"].map(fam).to_numpy()
-    choice = parent_choice(tree, candidates[same], config.parent_sharpness)
+    choice = parent_choice(tree, candidates[same], config.parent_sharpness,
+                           omission=(config.omission_margin, config.omission_odds))
     also = other_sources(tree, candidates[~same & candidates["u"].isin(fam.index)
                                           & candidates["v"].isin(fam.index)], fam)
     return _rows(tree, members["id"], prob, choice, config.agency_latent_confidence, also)
@@ -202,7 +204,8 @@ def other_sources(tree: nx.DiGraph, crossing: pd.DataFrame, family: pd.Series
 
 
 def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
-                  rate: float | None = None) -> dict[str, tuple[float, str, float]]:
+                  rate: float | None = None, omission: tuple[float, float] | None = None
+                  ) -> dict[str, tuple[float, str, float]]:
     """How clearly each article's parent beats its other candidate parents.
 
     An article's candidates are its reuse partners that are not below it in the
@@ -227,12 +230,18 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
     rate : float, optional
         The corpus's rate of copies taken from the top of their tree; by default
         :func:`copying_rate` of ``tree`` and ``candidates``.
+    omission : (margin, odds), optional
+        With a ``k`` column in ``candidates`` (the share of the candidate's text found
+        in the article): a candidate the article keeps at least ``margin`` more of than
+        of one of the candidate's own ancestors (it lacks what the candidate dropped:
+        a shared omission) weighs ``odds`` times more, as the lift reads it.
 
     Returns
     -------
     dict
         child -> (probability of its parent, the best other candidate or "", that
-        candidate's probability), for every article whose parent is an article.
+        candidate's probability, the parent's ancestor whose dropped text the child
+        lacks too or ""), for every article whose parent is an article.
     """
     found = _choice_frame(tree, candidates, sharpness)
     if found is None:
@@ -241,15 +250,47 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
     if rate is None:
         rate = _rate(cand, weight, is_parent, original)
     weight = weight * np.where(original, rate, 1.0 - rate)
+    dropped = np.full(len(cand), "", dtype=object)
+    if omission is not None and "k" in cand:
+        dropped = _shared_omission(tree, cand, omission[0])
+        weight = weight * np.where(dropped != "", omission[1], 1.0)
     share = (weight / weight.groupby(cand["v"]).transform("sum")).round(4)
-    frame = pd.DataFrame({"u": cand["u"], "v": cand["v"], "share": share})
+    frame = pd.DataFrame({"u": cand["u"], "v": cand["v"], "share": share, "dropped": dropped})
     mine = frame[is_parent].set_index("v")["share"]
+    from_ = frame[is_parent].set_index("v")["dropped"]
     others = frame[~is_parent].sort_values(["v", "share", "u"], ascending=[True, False, True])
     best_other = others.drop_duplicates("v").set_index("v")
     rival = best_other["u"].reindex(mine.index).fillna("")
     rival_share = best_other["share"].reindex(mine.index).fillna(0.0)
-    return {c: (float(m), str(r), float(x))
-            for c, m, r, x in zip(mine.index, mine, rival, rival_share, strict=True)}
+    return {c: (float(m), str(r), float(x), str(d))
+            for c, m, r, x, d in zip(mine.index, mine, rival, rival_share, from_, strict=True)}
+
+
+def _shared_omission(tree: nx.DiGraph, cand: pd.DataFrame, margin: float) -> np.ndarray:
+    """For each candidate source ``u`` of ``v``: the nearest of ``u``'s ancestors that
+    ``v`` keeps at least ``margin`` less of than of ``u`` (``k``; the ancestor being a
+    candidate too), so that ``v`` lacks what ``u`` dropped from it; "" when none. One
+    vectorised step per tree level."""
+    parent = pd.Series({v: u for u, v in tree.edges if u != _ROOT}, dtype=object)
+    kept = pd.Series(cand["k"].to_numpy(dtype=float),
+                     index=pd.MultiIndex.from_arrays([cand["u"], cand["v"]]))
+    kept = kept[~kept.index.duplicated()]
+    out = np.full(len(cand), "", dtype=object)
+    rows = np.arange(len(cand))
+    up = cand["u"].map(parent).to_numpy(dtype=object)
+    v = cand["v"].to_numpy(dtype=object)
+    k = cand["k"].to_numpy(dtype=float)
+    while len(rows):
+        alive = pd.notna(up)
+        rows, up, v, k = rows[alive], up[alive], v[alive], k[alive]
+        if not len(rows):
+            break
+        there = kept.reindex(pd.MultiIndex.from_arrays([up, v])).to_numpy()
+        found = there < k - margin
+        out[rows[found]] = up[found]
+        rows, up, v, k = rows[~found], up[~found], v[~found], k[~found]
+        up = pd.Series(up, dtype=object).map(parent).to_numpy(dtype=object)
+    return out
 
 
 def copying_rate(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float) -> float:
@@ -552,9 +593,10 @@ def _rows(tree: nx.DiGraph, ids: pd.Series, prob: dict, choice: dict, credit_con
                          _latent_evidence(node, sibs, credit if by_credit else None)))
         else:
             direction = prob[(parent, node)]
-            share, rival, rival_share = choice.get(node, (1.0, "", 0.0))
+            share, rival, rival_share, dropped = choice.get(node, (1.0, "", 0.0, ""))
             rows.append((node, parent, round(direction * share, 4),
-                         _edge_evidence(node, parent, direction, share, rival, rival_share)))
+                         _edge_evidence(node, parent, direction, share, rival, rival_share,
+                                        dropped)))
     rows = [(c, p, conf, text + _also_evidence(also[c]) if c in also else text)
             for c, p, conf, text in rows]
     return pd.DataFrame(rows, columns=list(TREE_COLUMNS))
@@ -650,13 +692,16 @@ def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of:
 
 
 def _edge_evidence(child: str, parent: str, direction: float, share: float, rival: str,
-                   rival_share: float) -> str:
+                   rival_share: float, dropped: str = "") -> str:
     text = (f"{child} most likely took its shared text from {parent} (direction probability "
             f"{direction:.2f}; parent choice {share:.2f} among its candidate sources")
     if rival and rival_share >= 0.1:
         text += f", next {rival} at {rival_share:.2f}"
         if rival_share >= 0.3:
             text += ", almost as close a source"
+    if dropped:
+        text += (f"; {child} lacks what {parent} left out of {dropped}, a shared omission that "
+                 f"points to {parent}")
     return text + "; chosen jointly over the family)"
 
 

@@ -189,8 +189,8 @@ def test_parent_choice_shares_an_equally_faithful_candidate():
     # corpus says nothing about which is likelier: a coin
     got = _choose([("r", ""), ("a", "r"), ("b", "r")],
                   [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9)])
-    assert got["b"] == (0.5, "a", 0.5)
-    assert got["a"] == (1.0, "", 0.0)
+    assert got["b"] == (0.5, "a", 0.5, "")
+    assert got["a"] == (1.0, "", 0.0, "")
     assert "r" not in got  # a root has no parent to choose
 
 
@@ -199,18 +199,18 @@ def test_parent_choice_weighs_a_tie_by_how_this_corpus_copies():
     # its tree, so the top's rate is (1 + 1) / (1 + 2) and b's tie leans to r
     got = _choose([("r", ""), ("a", "r"), ("b", "r")],
                   [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9), ("b", "a", 0.85)])
-    assert got["b"] == (0.6667, "a", 0.3333)
+    assert got["b"] == (0.6667, "a", 0.3333, "")
     lead = 1 / (1 + np.exp(-5.0))  # 0.05 ahead at sharpness 100
     rate = 2 / 3
     assert got["a"] == (round(lead * rate / (lead * rate + (1 - lead) * (1 - rate)), 4), "b",
                         round((1 - lead) * (1 - rate) / (lead * rate + (1 - lead) * (1 - rate)),
-                              4))
+                              4), "")
     # copies of copies: x and y each chose a copy clearly over the root, so the tie of
     # b (root r against copy a) now leans to the copy, at (0 + 1) / (2 + 2) for r
     got = _choose([("r", ""), ("a", "r"), ("b", "r"), ("x", "a"), ("y", "a")],
                   [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9),
                    ("a", "x", 0.95), ("r", "x", 0.8), ("a", "y", 0.95), ("r", "y", 0.8)])
-    assert got["b"] == (0.25, "a", 0.75)
+    assert got["b"] == (0.25, "a", 0.75, "")
 
 
 def test_copying_rate_counts_clear_choices_between_the_top_and_a_copy():
@@ -232,7 +232,7 @@ def test_parent_choice_leaves_out_the_articles_own_descendants():
     # a chain r -> a -> b: b cannot be a's parent, however faithful
     got = _choose([("r", ""), ("a", "r"), ("b", "a")],
                   [("r", "a", 0.8), ("b", "a", 0.95), ("a", "b", 0.9), ("r", "b", 0.7)])
-    assert got["a"] == (1.0, "", 0.0)
+    assert got["a"] == (1.0, "", 0.0, "")
     assert got["b"][0] == 1.0 and got["b"][1] == "r"
 
 
@@ -307,6 +307,10 @@ def test_a_copy_stays_under_a_parent_whose_changes_it_took():
 
 
 def _omission_story(papers: int = 0, **tree_config) -> dict[str, str]:
+    return parents(_omission_tree(papers, **tree_config))
+
+
+def _omission_tree(papers: int = 0, **tree_config) -> pd.DataFrame:
     """An agency text ``wire``; ``trimmed``, a paper that ran its first 70%; ``copy``,
     which ran its first 60% and so lies inside both equally faithfully, but lacks
     what ``trimmed`` dropped (it keeps 0.86 of trimmed and 0.6 of the wire). With
@@ -328,13 +332,18 @@ def _omission_story(papers: int = 0, **tree_config) -> dict[str, str]:
     docs = make_documents(ids, [published[i] for i in ids], pairs)
     tree = build_tree(docs, pairs, np.zeros(len(ids), dtype=bool), TreeConfig(**tree_config))
     check_tree(docs, tree)
-    return parents(tree)
+    return tree
 
 
 def test_a_copy_that_lacks_what_its_parent_dropped_stays_under_it():
     # a shared omission (3 to 1) beats even prior odds for the wire: no clear copy
     # says how this corpus copies
     assert _omission_story()["copy"] == "trimmed"
+    row = _omission_tree().set_index("child").loc["copy"]
+    # the confidence says so too: parent choice 3 x 0.5 against 0.5 for the wire
+    assert row["confidence"] == round(0.9 * 0.75, 4)
+    assert ("next wire at 0.25; copy lacks what trimmed left out of wire, a shared "
+            "omission that points to trimmed") in row["evidence"]
     # without the omission rule, the lift takes it to the older, equally faithful text
     assert _omission_story(omission_odds=0.0)["copy"] == "wire"
 
