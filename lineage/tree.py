@@ -700,8 +700,8 @@ def _edge_evidence(child: str, parent: str, direction: float, share: float, riva
         if rival_share >= 0.3:
             text += ", almost as close a source"
     if dropped:
-        text += (f"; {child} lacks what {parent} left out of {dropped}, a shared omission that "
-                 f"points to {parent}")
+        text += (f"; {child}, like {parent}, lacks part of {dropped}'s text: a shared omission "
+                 f"that points to {parent}")
     return text + "; chosen jointly over the family)"
 
 

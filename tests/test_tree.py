@@ -342,7 +342,7 @@ def test_a_copy_that_lacks_what_its_parent_dropped_stays_under_it():
     row = _omission_tree().set_index("child").loc["copy"]
     # the confidence says so too: parent choice 3 x 0.5 against 0.5 for the wire
     assert row["confidence"] == round(0.9 * 0.75, 4)
-    assert ("next wire at 0.25; copy lacks what trimmed left out of wire, a shared "
+    assert ("next wire at 0.25; copy, like trimmed, lacks part of wire's text: a shared "
             "omission that points to trimmed") in row["evidence"]
     # without the omission rule, the lift takes it to the older, equally faithful text
     assert _omission_story(omission_odds=0.0)["copy"] == "wire"
