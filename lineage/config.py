@@ -221,7 +221,9 @@ class TreeConfig:
         omission, the classic sign of descent from the parent.
     omission_odds : float
         How strongly a shared omission speaks for the parent (3.0, as odds): the copy
-        moves up past it only when the prior odds of the older text are higher. For
+        moves up past it only when the prior odds of the older text are higher, and
+        moves down from the older text to an equally faithful sibling whose omission
+        it shares when they are lower. For
         the top of the tree those are the corpus's own odds that a copy took from the
         top (:func:`lineage.tree.copying_rate`: near 1 where papers ran wire copy, so
         they move up; lower in chains of copies of copies, so they stay); for another

@@ -14,7 +14,9 @@ more). networkx's
 algorithm), so one strong pair cannot force a cycle or a wrong chain. A copy then
 moves up to an older text it reproduces as faithfully as its parent (the lift),
 unless it shares its parent's omissions and this corpus's copies do not take from
-the top of their trees often enough to outweigh that (:func:`copying_rate`).
+the top of their trees often enough to outweigh that (:func:`copying_rate`); by the
+same reading it moves down from its parent to an equally faithful sibling whose
+omissions it shares (the descent).
 
 **Unseen common source.** Two articles are *siblings* when they share passages but
 neither contains the other (each carries shared material the other lacks: both
@@ -136,6 +138,8 @@ def build_tree(
         _lift(tree, dict(zip(edge, scores["s"], strict=True)), config.lift_tolerance,
               kept=dict(zip(edge, kept, strict=True)), top_odds=rate / (1.0 - rate),
               omission=(config.omission_margin, config.omission_odds))
+        _descend(tree, scores.assign(k=kept), config.lift_tolerance, top_odds=rate / (1.0 - rate),
+                 omission=(config.omission_margin, config.omission_odds))
     sib = reuse[sibling_pairs(reuse, config)]
     siblings = set(zip(sib["a"], sib["b"], strict=True))
     credited = _credited_siblings(tree, documents, members, wire, config)
@@ -543,6 +547,44 @@ def _lift(tree: nx.DiGraph, score: dict, tolerance: float, *, kept: dict | None 
         if best != parent:
             tree.remove_edge(parent, node)
             tree.add_edge(best, node)
+
+
+def _descend(tree: nx.DiGraph, edges: pd.DataFrame, tolerance: float, *, top_odds: float,
+             omission: tuple[float, float]) -> None:
+    """The lift's mirror: move an article down from its parent to a sibling that is as
+    good a source (``s`` at most ``tolerance`` below the parent's) and whose text the
+    article keeps at least ``omission[0]`` more of (``k``): the article lacks what the
+    sibling dropped from their parent, a shared omission weighed ``omission[1]`` to
+    one, against the prior odds of the parent (``top_odds`` for the top of the tree,
+    even for another copy). Without dates the arborescence picks the surer source
+    among equally faithful ones, most often the older text, and the lift never meets
+    the intermediate. Vectorised over ``edges`` (``u, v, s, k``: candidate source,
+    article, score, share of the source's text found in the article); a sibling that
+    moves itself takes no one, so no cycle can form.
+    """
+    margin, odds = omission
+    parent = pd.Series({v: u for u, v in tree.edges if u != _ROOT}, dtype=object)
+    if parent.empty:
+        return
+    grand = parent.map(parent)  # a parent's own parent; NaN for the top of a tree
+    prior = np.where(grand.isna(), top_odds, 1.0)
+    movable = set(parent.index[prior < odds])
+    g = edges["v"].map(parent)
+    cand = edges[edges["v"].isin(movable) & (edges["u"].map(parent) == g) & g.notna()]
+    if cand.empty:
+        return
+    own = edges.set_index(["u", "v"])[["s", "k"]]
+    own = own[~own.index.duplicated()]
+    base = own.reindex(pd.MultiIndex.from_arrays([cand["v"].map(parent), cand["v"]]))
+    ok = ((cand["s"].to_numpy() >= base["s"].to_numpy() - tolerance)
+          & (cand["k"].to_numpy() >= base["k"].to_numpy() + margin))
+    best = cand[ok].sort_values(["v", "s", "k", "u"], ascending=[True, False, False, True]
+                                ).drop_duplicates("v")
+    moving = set(best["v"])
+    for u, v in zip(best["u"], best["v"], strict=True):
+        if u not in moving:
+            tree.remove_edge(parent[v], v)
+            tree.add_edge(u, v)
 
 
 def _proximity(documents: pd.DataFrame, reuse: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

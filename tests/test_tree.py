@@ -306,11 +306,11 @@ def test_a_copy_stays_under_a_parent_whose_changes_it_took():
     assert got == {"wire": "", "edited": "wire", "trimmed": "edited"}
 
 
-def _omission_story(papers: int = 0, **tree_config) -> dict[str, str]:
-    return parents(_omission_tree(papers, **tree_config))
+def _omission_story(papers: int = 0, dated: bool = True, **tree_config) -> dict[str, str]:
+    return parents(_omission_tree(papers, dated, **tree_config))
 
 
-def _omission_tree(papers: int = 0, **tree_config) -> pd.DataFrame:
+def _omission_tree(papers: int = 0, dated: bool = True, **tree_config) -> pd.DataFrame:
     """An agency text ``wire``; ``trimmed``, a paper that ran its first 70%; ``copy``,
     which ran its first 60% and so lies inside both equally faithfully, but lacks
     what ``trimmed`` dropped (it keeps 0.86 of trimmed and 0.6 of the wire). With
@@ -329,7 +329,7 @@ def _omission_tree(papers: int = 0, **tree_config) -> pd.DataFrame:
         published[f"paper{k}"] = f"2024-03-12T{13 + k}:00Z"
     pairs = make_pairs(rows)
     ids = sorted(published)
-    docs = make_documents(ids, [published[i] for i in ids], pairs)
+    docs = make_documents(ids, [published[i] for i in ids] if dated else None, pairs)
     tree = build_tree(docs, pairs, np.zeros(len(ids), dtype=bool), TreeConfig(**tree_config))
     check_tree(docs, tree)
     return tree
@@ -346,6 +346,15 @@ def test_a_copy_that_lacks_what_its_parent_dropped_stays_under_it():
             "omission that points to trimmed") in row["evidence"]
     # without the omission rule, the lift takes it to the older, equally faithful text
     assert _omission_story(omission_odds=0.0)["copy"] == "wire"
+
+
+def test_without_dates_a_copy_moves_down_to_the_sibling_whose_omission_it_shares():
+    # undated, the arborescence puts copy under the surer source, the wire, and the lift
+    # never meets trimmed; the descent moves it down to trimmed, its sibling there
+    assert _omission_story(dated=False) == {"wire": "", "trimmed": "wire", "copy": "trimmed"}
+    assert _omission_story(dated=False, omission_odds=0.0)["copy"] == "wire"
+    # a corpus of papers running wire copy: the wire's odds (5) beat the omission's
+    assert _omission_story(papers=3, dated=False)["copy"] == "wire"
 
 
 def test_a_corpus_of_papers_running_wire_copy_lifts_past_a_shared_omission():
