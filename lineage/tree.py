@@ -135,11 +135,12 @@ def build_tree(
                                          == scores["v"].map(fam).to_numpy()],
                             config.parent_sharpness)
         kept = np.r_[reuse["containment_ab"].to_numpy(), reuse["containment_ba"].to_numpy()]
+        odds, omission = rate / (1.0 - rate), (config.omission_margin, config.omission_odds)
+        # 0 keeps the arborescence's choice: neither the lift nor its mirror moves a copy
         _lift(tree, dict(zip(edge, scores["s"], strict=True)), config.lift_tolerance,
-              kept=dict(zip(edge, kept, strict=True)), top_odds=rate / (1.0 - rate),
-              omission=(config.omission_margin, config.omission_odds))
-        _descend(tree, scores.assign(k=kept), config.lift_tolerance, top_odds=rate / (1.0 - rate),
-                 omission=(config.omission_margin, config.omission_odds))
+              kept=dict(zip(edge, kept, strict=True)), top_odds=odds, omission=omission)
+        _descend(tree, scores.assign(k=kept), config.lift_tolerance, top_odds=odds,
+                 omission=omission)
     sib = reuse[sibling_pairs(reuse, config)]
     siblings = set(zip(sib["a"], sib["b"], strict=True))
     credited = _credited_siblings(tree, documents, members, wire, config)
