@@ -312,3 +312,22 @@ def test_credited_wire_roots_open_with_the_agencys_dateline():
     plain, _ = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED)
     zero, _ = make_corpus(load_roots(), n_families=FAMILIES, seed=SEED, credit_share=0.0)
     pd.testing.assert_frame_equal(plain, zero)
+
+
+def test_reliability_pools_edges_into_bins():
+    from calibration import edges_right, reliability
+
+    tree = pd.DataFrame({"child": ["a", "b", "c", "d", "e", "latent:1"],
+                         "parent": ["", "a", "a", "b", "latent:1", ""],
+                         "confidence": [1.0, 0.96, 0.98, 0.55, 0.9, 1.0], "evidence": ""})
+    parents = pd.DataFrame({"child": ["a", "b", "c", "d", "e"],
+                            "parent": ["", "a", "b", "b", ""]})
+    edges = edges_right(tree, parents)  # roots and unseen sources are no edges
+    assert edges["confidence"].tolist() == [0.96, 0.98, 0.55]
+    assert edges["right"].tolist() == [True, False, True]
+    table, ece, brier = reliability(edges)
+    assert table["n"].to_dict() == {"0.50-0.60": 1, "0.95-1.00": 2}
+    assert table.loc["0.95-1.00", "right"] == 0.5
+    # (1 x |0.55 - 1| + 2 x |0.97 - 0.5|) / 3
+    assert ece == pytest.approx((0.45 + 2 * 0.47) / 3)
+    assert brier == pytest.approx((0.04 ** 2 + 0.98 ** 2 + 0.45 ** 2) / 3)
