@@ -335,6 +335,8 @@ def _choice_frame(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float):
 
 def _rate(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray, original: np.ndarray,
           clear: float = 0.9) -> float:
+    """:func:`copying_rate` from :func:`_choice_frame`'s values: over the articles with
+    both kinds of candidate whose parent's share is at least ``clear``."""
     share = (weight / weight.groupby(cand["v"]).transform("sum")).to_numpy()
     both = (pd.Series(original).groupby(cand["v"].to_numpy()).transform("nunique") == 2
             ).to_numpy()
