@@ -123,6 +123,10 @@ def report(
     table.add_row("families", str(summary["families"]))
     table.add_row("stories", str(summary.get("stories", 0)))
     table.add_row("passages", str(summary["passages"]))
+    copying = summary.get("copying", {})
+    if copying.get("clear_copies"):
+        table.add_row("copies taken from their family's original",
+                      f"{copying['from_top']} of {copying['clear_copies']} clear copies")
     table.add_row("run time", f"{summary['run_seconds']:.2f} s")
     out_console.print(table)
     out_console.print(f"report written to [bold]{target}[/bold]")

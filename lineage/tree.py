@@ -163,11 +163,18 @@ def build_tree(
     # the choice is among the child's family: a pair across families (a digest and the
     # other story it took from) offers no parent, and is named in the evidence instead
     same = candidates["u"].map(fam).to_numpy() == candidates["v"].map(fam).to_numpy()
+    found = _choice_frame(tree, candidates[same], config.parent_sharpness)
+    top, clear = (0, 0) if found is None else _clear_counts(*found)
     choice = parent_choice(tree, candidates[same], config.parent_sharpness,
+                           rate=(top + 1.0) / (clear + 2.0),
                            omission=(config.omission_margin, config.omission_odds))
     also = other_sources(tree, candidates[~same & candidates["u"].isin(fam.index)
                                           & candidates["v"].isin(fam.index)], fam)
-    return _rows(tree, members["id"], prob, choice, config.agency_latent_confidence, also)
+    table = _rows(tree, members["id"], prob, choice, config.agency_latent_confidence, also)
+    # how this corpus copies, for the run summary: copies whose text chose clearly
+    # between the top of their tree and another copy, and how many took from the top
+    table.attrs["copying"] = {"clear_copies": int(clear), "from_top": int(top)}
+    return table
 
 
 def other_sources(tree: nx.DiGraph, crossing: pd.DataFrame, family: pd.Series
@@ -333,15 +340,22 @@ def _choice_frame(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float):
     return cand, weight, is_parent, original
 
 
-def _rate(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray, original: np.ndarray,
-          clear: float = 0.9) -> float:
-    """:func:`copying_rate` from :func:`_choice_frame`'s values: over the articles with
-    both kinds of candidate whose parent's share is at least ``clear``."""
+def _rate(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray, original: np.ndarray
+          ) -> float:
+    """:func:`copying_rate` from :func:`_choice_frame`'s values."""
+    top, clear = _clear_counts(cand, weight, is_parent, original)
+    return (top + 1.0) / (clear + 2.0)
+
+
+def _clear_counts(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray,
+                  original: np.ndarray, clear: float = 0.9) -> tuple[int, int]:
+    """Of the articles with both kinds of candidate whose parent's share is at least
+    ``clear``: how many took from the top of the tree, and how many there are."""
     share = (weight / weight.groupby(cand["v"]).transform("sum")).to_numpy()
     both = (pd.Series(original).groupby(cand["v"].to_numpy()).transform("nunique") == 2
             ).to_numpy()
     sure = is_parent & both & (share >= clear)
-    return float((original[sure].sum() + 1.0) / (sure.sum() + 2.0))
+    return int(original[sure].sum()), int(sure.sum())
 
 
 def _original_candidates(tree: nx.DiGraph) -> set[str]:

@@ -75,6 +75,8 @@ def test_report_writes_six_files_with_contract_columns(seeds_report: Path):
     assert summary["documents"] == 5
     assert summary["lineage_version"] == __version__
     assert summary["config"]["seed"] == 1
+    # one copy, with one candidate source: no clear choice tells how this corpus copies
+    assert summary["copying"] == {"clear_copies": 0, "from_top": 0, "rate": 0.5}
 
 
 def test_report_json_format(tmp_path: Path):
@@ -88,6 +90,19 @@ def test_report_prints_summary_table(tmp_path: Path):
     assert result.exit_code == 0
     assert "pairs: partially-derived" in result.output
     assert "report written to" in result.output
+
+
+def test_report_says_how_the_corpus_copies(tmp_path: Path):
+    from fixtures.corpus import DIGEST_CORPUS
+
+    table = tmp_path / "digest.jsonl"
+    pd.DataFrame(DIGEST_CORPUS).to_json(table, orient="records", lines=True)
+    result = _run("report", str(table), "--out", str(tmp_path / "r"), "--quiet")
+    assert result.exit_code == 0, result.output
+    # both copies chose their family's original clearly over another copy
+    assert "2 of 2 clear copies" in result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["copying"] == {"clear_copies": 2, "from_top": 2, "rate": 0.75}
 
 
 def _assert_one_line_error(result, *needles: str) -> None:

@@ -366,6 +366,8 @@ def test_a_corpus_of_papers_running_wire_copy_lifts_past_a_shared_omission():
     assert got == {"wire": "", "trimmed": "wire", "paper0": "wire", "copy": "wire"}
     assert _omission_story(papers=1, omission_odds=3.5)["copy"] == "trimmed"
     assert _omission_story(papers=3, omission_odds=3.5)["copy"] == "wire"  # odds 5
+    # the run summary reports the count behind those odds
+    assert _omission_tree(papers=3).attrs["copying"] == {"clear_copies": 4, "from_top": 4}
 
 
 def test_papers_crediting_an_absent_agency_share_an_unseen_source():
