@@ -118,6 +118,7 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
             "input": str(summary.get("input", "")),
             "version": str(summary.get("lineage_version", "")),
             "run_seconds": summary.get("run_seconds"),
+            "copying": summary.get("copying", {}),
             "config": _flatten(summary.get("config", {})),
         },
         "docs": {"fields": list(_DOC_FIELDS), "rows": _doc_rows(docs)},

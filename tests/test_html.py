@@ -166,3 +166,13 @@ def test_an_unseen_source_names_the_agency_its_children_credit():
     assert sorted(k["id"] for k in latent["children"]) == [
         "city-ledger", "daily-post", "evening-star"]
     assert all(k["credit"] == "" for k in latent["children"])
+
+
+def test_the_overview_says_how_the_corpus_copies(page):
+    from fixtures.corpus import DIGEST_CORPUS
+
+    assert 'id="copying"' not in page  # the seeds: no clear choice to count
+    digest = render_html(lineage.analyze(pd.DataFrame(DIGEST_CORPUS)))
+    assert "Copies taken from their family's original: 2 of 2 copies" in digest
+    assert _embedded(digest)["overview"]["copying"] == {"clear_copies": 2, "from_top": 2,
+                                                        "rate": 0.75}
