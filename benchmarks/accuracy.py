@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import HIDDEN_PREFIX, Truth, load_roots, make_corpus
+from corpus import HIDDEN_PREFIX, Truth, load_roots, make_corpus, ocr_noise
 
 __all__ = ["evaluate", "main", "run"]
 
@@ -355,7 +355,8 @@ def _direction_by_operation(truth: Truth, pairs: pd.DataFrame) -> dict[str, dict
 def run(*, families: int, seed: int, timestamps: bool = True, language: str = "en",
         missing_time: float = 0.3, wrong_time: float = 0.05, max_depth: int = 3,
         additions: str = "unrelated", expand_share: float = 0.0,
-        credit_share: float = 0.0) -> dict[str, Any]:
+        credit_share: float = 0.0, ocr: float = 0.0,
+        boilerplate_max_changed: float = 0.0) -> dict[str, Any]:
     """Build a corpus, analyse it and score the result.
 
     Parameters
@@ -378,6 +379,11 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     credit_share : float, default 0.0
         Share of wire roots that open with the agency's dateline credit, which copies
         carry on (see :func:`corpus.make_corpus`).
+    ocr : float, default 0.0
+        Share of letters misread, independently in every article, footers included
+        (:func:`corpus.ocr_noise`), as in a scanned archive.
+    boilerplate_max_changed : float, default 0.0
+        lineage's ``boilerplate_max_changed`` setting.
 
     Returns
     -------
@@ -394,14 +400,18 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     docs = documents.copy()
     if not timestamps:
         docs["published"] = pd.NaT
+    if ocr:
+        docs["text"] = ocr_noise(docs["text"].tolist(), ocr, seed)
+    config = lineage.Config(boilerplate_max_changed=boilerplate_max_changed)
     started = time.perf_counter()
-    result = lineage.analyze(docs)
+    result = lineage.analyze(docs, config=config)
     seconds = time.perf_counter() - started
     metrics = evaluate(docs, truth, result)  # the dates the analysis saw
     metrics["corpus"] = {
         "families": families, "seed": seed, "language": language, "timestamps": timestamps,
         "max_depth": max_depth, "additions": additions, "expand_share": expand_share,
-        "credit_share": credit_share,
+        "credit_share": credit_share, "ocr": ocr,
+        "boilerplate_max_changed": boilerplate_max_changed,
         "documents": len(documents),
         "true_pairs": truth.pairs["relation"].value_counts().to_dict(),
         "hidden_root_children": int(truth.parents["parent"].str.startswith(HIDDEN_PREFIX).sum()),
@@ -498,6 +508,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--credit-share", type=float, default=0.0,
                         help="share of wire roots that open with the agency's dateline credit,"
                              " carried on by copies (default 0)")
+    parser.add_argument("--ocr", type=float, default=0.0,
+                        help="share of letters misread in every article, footers included"
+                             " (default 0)")
+    parser.add_argument("--boilerplate-max-changed", type=float, default=0.0,
+                        help="lineage's boilerplate_max_changed setting (default 0)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     try:
@@ -505,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
                       language=args.language, missing_time=args.missing_time,
                       wrong_time=args.wrong_time, max_depth=args.max_depth,
                       additions=args.additions, expand_share=args.expand_share,
-                      credit_share=args.credit_share)
+                      credit_share=args.credit_share, ocr=args.ocr,
+                      boilerplate_max_changed=args.boilerplate_max_changed)
     except RuntimeError as err:  # the data package is missing
         print(f"error: {err}", file=sys.stderr)
         return 2

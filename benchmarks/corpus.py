@@ -40,6 +40,7 @@ __all__ = [
     "Truth",
     "load_roots",
     "make_corpus",
+    "ocr_noise",
     "paraphrase",
 ]
 
@@ -291,6 +292,29 @@ def _decap(phrase: str) -> str:
 
 def _cap(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
+
+
+#: Letters OCR misreads, and what it reads instead (one character for one, so every
+#: character offset of the truth stays valid).
+_MISREAD = {"e": "c", "c": "e", "l": "1", "i": "l", "o": "0", "n": "u", "u": "n", "m": "n",
+            "h": "b", "r": "n", "a": "o", "s": "5", "t": "f", "f": "t", "d": "c",
+            "g": "q", "b": "h", "y": "v", "v": "y", "k": "x"}
+
+
+def ocr_noise(texts: list[str], rate: float, seed: int) -> list[str]:
+    """Each text as OCR would read it: each letter misread with probability ``rate``
+    (independently in every text, so two prints of one footer differ), one character
+    for one, so lengths and offsets are kept."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for text in texts:
+        chars = list(text)
+        for k in np.flatnonzero(rng.random(len(chars)) < rate):
+            low = chars[k].lower()
+            if low in _MISREAD:
+                chars[k] = _MISREAD[low]
+        out.append("".join(chars))
+    return out
 
 
 def paraphrase(sentence: str, rng: np.random.Generator) -> str:

@@ -319,10 +319,17 @@ class Config:
 
     ``boilerplate_min_docs``: a sentence in this many articles of one outlet is that
     outlet's boilerplate and is left out of the evidence (3).
+    ``boilerplate_max_changed``: sentences of one length that differ in at most this
+    share of their characters, plus one, count as one sentence there, so that a footer garbled
+    differently in each article (OCR, retyping) is still found; 0 (the default)
+    compares sentences exactly. 0.1 suits OCR text; it costs about a third more run
+    time, and a story sentence with one word swapped for another of the same length
+    can then count as that sentence.
     """
 
     seed: int = 1
     boilerplate_min_docs: int = 3
+    boilerplate_max_changed: float = 0.0
     shingle: ShingleConfig = field(default_factory=ShingleConfig)
     sketch: SketchConfig = field(default_factory=SketchConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)

@@ -351,7 +351,9 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     tick("boilerplate", 1)
     sentences = sentence_table(texts)
     boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
-                                          min_docs=config.boilerplate_min_docs)
+                                          min_docs=config.boilerplate_min_docs,
+                                          max_changed=config.boilerplate_max_changed,
+                                          seed=config.seed)
     spans = boilerplate.spans_by_doc(sentences[boiler], len(texts))
     _release_arrow_memory()  # the sentence keys went through Arrow strings
     sketched = [_evidence_shingles(h, st, size, sp)

@@ -129,7 +129,8 @@ def analyze_spark(
     # Outlet boilerplate is a corpus-level fact: found here, on the driver, and passed
     # to the executors so they sketch exactly the evidence the local engine sketches.
     spans = boilerplate_spans(docs["text"].tolist(), docs["source"],
-                              min_docs=config.boilerplate_min_docs)
+                              min_docs=config.boilerplate_min_docs,
+                              max_changed=config.boilerplate_max_changed, seed=config.seed)
     table = pd.DataFrame({"pos": np.arange(len(docs), dtype=np.int64),
                           "id": docs["id"].astype(str), "text": docs["text"].astype(str),
                           "bp": [sp.ravel().tolist() for sp in spans]})
