@@ -22,8 +22,11 @@ __all__ = [
     "PASSAGE_TABLE",
     "block_product",
     "build_passages",
+    "combine_passages",
     "coverage",
+    "covered",
     "match_sentences",
+    "uncovered_matches",
 ]
 
 #: Columns of the sentence-match table: pair row, the two sentence rows, similarity.
@@ -162,28 +165,51 @@ def combine_passages(verbatim: pd.DataFrame, sentence: pd.DataFrame) -> pd.DataF
     """Token-level verbatim passages, plus the sentence passages they do not cover.
 
     A sentence passage is dropped when verbatim passages of the same pair already
-    cover half of its span in ``a`` or in ``b``.
+    cover half of its span in ``a`` or in ``b`` (:func:`covered`).
     """
     if verbatim.empty:
         return sentence.reset_index(drop=True)
     if sentence.empty:
         return verbatim.sort_values(["pair", "a_start"]).reset_index(drop=True)
-    s = sentence.reset_index(drop=True).assign(_row=lambda f: np.arange(len(f)))
-    both = s.merge(verbatim, on="pair", suffixes=("", "_v"))
+    kept = sentence.loc[~covered(sentence, verbatim), list(PASSAGE_TABLE)]
+    out = pd.concat([verbatim[list(PASSAGE_TABLE)], kept], ignore_index=True)
+    return out.sort_values(["pair", "a_start"]).reset_index(drop=True)
+
+
+def uncovered_matches(matches: pd.DataFrame, sentences: pd.DataFrame,
+                      verbatim: pd.DataFrame) -> pd.DataFrame:
+    """The sentence matches whose sentences verbatim passages do not cover (half of
+    either sentence, :func:`covered`), so that passages built from them fill the
+    gaps between verbatim runs (a copy whose verbatim runs are cut short by misread
+    letters or small edits) instead of being dropped whole beside them."""
+    if matches.empty or verbatim.empty:
+        return matches
+    start, end = sentences["start"].to_numpy(), sentences["end"].to_numpy()
+    spans = pd.DataFrame({"pair": matches["pair"].to_numpy(),
+                          "a_start": start[matches["si"]], "a_end": end[matches["si"]],
+                          "b_start": start[matches["sj"]], "b_end": end[matches["sj"]]})
+    return matches[~covered(spans, verbatim)].reset_index(drop=True)
+
+
+def covered(spans: pd.DataFrame, verbatim: pd.DataFrame) -> np.ndarray:
+    """Per row of ``spans`` (``pair, a_start, a_end, b_start, b_end``): whether the
+    verbatim passages of its pair cover half of its span in ``a`` or in ``b``."""
+    s = spans.reset_index(drop=True).assign(_row=lambda f: np.arange(len(f)))
+    both = s[["pair", "a_start", "a_end", "b_start", "b_end", "_row"]].merge(
+        verbatim[["pair", "a_start", "a_end", "b_start", "b_end"]], on="pair",
+        suffixes=("", "_v"))
     over_a = (np.minimum(both["a_end"], both["a_end_v"]) - np.maximum(both["a_start"],
               both["a_start_v"])).clip(lower=0)
     over_b = (np.minimum(both["b_end"], both["b_end_v"]) - np.maximum(both["b_start"],
               both["b_start_v"])).clip(lower=0)
     both = both.assign(over_a=over_a, over_b=over_b)
     cover = both.groupby("_row")[["over_a", "over_b"]].sum()
-    covered = np.zeros(len(s), dtype=bool)
+    out = np.zeros(len(s), dtype=bool)
     idx = cover.index.to_numpy()
-    covered[idx] = (cover["over_a"].to_numpy() >= 0.5 * (s.loc[idx, "a_end"] - s.loc[idx,
-                    "a_start"]).to_numpy()) | (cover["over_b"].to_numpy() >= 0.5 * (
-                    s.loc[idx, "b_end"] - s.loc[idx, "b_start"]).to_numpy())
-    kept = s.loc[~covered, list(PASSAGE_TABLE)]
-    out = pd.concat([verbatim[list(PASSAGE_TABLE)], kept], ignore_index=True)
-    return out.sort_values(["pair", "a_start"]).reset_index(drop=True)
+    out[idx] = (cover["over_a"].to_numpy() >= 0.5 * (s.loc[idx, "a_end"] - s.loc[idx,
+                "a_start"]).to_numpy()) | (cover["over_b"].to_numpy() >= 0.5 * (
+                s.loc[idx, "b_end"] - s.loc[idx, "b_start"]).to_numpy())
+    return out
 
 
 def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,

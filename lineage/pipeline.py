@@ -406,7 +406,6 @@ def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Con
         pairs, sentences, sent_word,
         lambda rows: sent_char.transform([sent_texts[i] for i in rows]),
         config.sentences, exclude=corpus.boiler)
-    by_sentence = align.build_passages(matches, pairs, sentences, config.sentences)
     min_shared = max(1, config.sentences.verbatim_min_tokens - corpus.n_shingle + 1)
     rows = np.flatnonzero(scores["shared_shingles"].to_numpy() >= min_shared)
     by_tokens = verbatim.verbatim_passages(
@@ -415,6 +414,10 @@ def _align(corpus: _Corpus, pairs: np.ndarray, scores: pd.DataFrame, config: Con
         min_tokens=config.sentences.verbatim_min_tokens, gap=config.sentences.verbatim_gap,
         boilerplate=corpus.spans,
     )
+    # sentence passages are built from the matches the verbatim runs leave, so that they
+    # fill the gaps between runs rather than be dropped whole beside them
+    matches = align.uncovered_matches(matches, sentences, by_tokens)
+    by_sentence = align.build_passages(matches, pairs, sentences, config.sentences)
     passages = align.combine_passages(by_tokens, by_sentence)
     passages["quote"] = _quote_flags(passages, texts, config.relation.min_verbatim_words)
     return passages, sent_word

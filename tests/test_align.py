@@ -115,14 +115,20 @@ def test_no_pairs():
     assert list(passages.columns) == list(align.PASSAGE_TABLE) and len(passages) == 0
 
 
-def reordered_matches():
-    """a has 3 sentences, b has 5; a0->b0, a1->b2, a2->b1 (b1 and b2 swapped in b)."""
+def reordered_sentences() -> pd.DataFrame:
+    """a has 3 sentences of 10 characters, b has 5."""
     sentences = pd.DataFrame({
         "doc": [0, 0, 0, 1, 1, 1, 1, 1],
         "start": [0, 11, 22, 0, 11, 22, 33, 44],
         "end": [10, 21, 32, 10, 21, 32, 43, 54],
     })
     sentences["n_chars"] = sentences["end"] - sentences["start"]
+    return sentences
+
+
+def reordered_matches():
+    """a has 3 sentences, b has 5; a0->b0, a1->b2, a2->b1 (b1 and b2 swapped in b)."""
+    sentences = reordered_sentences()
     matches = pd.DataFrame({"pair": [0, 0, 0], "si": [0, 1, 2], "sj": [3, 5, 4],
                             "sim": [1.0, 1.0, 1.0]})
     pairs = np.array([[0, 1]])
@@ -135,6 +141,27 @@ def test_reordered_sentences_give_two_passages():
         [0, 21, 0, 32], [22, 32, 11, 21],
     ]
     assert passages["n_sentences"].tolist() == [2, 1]
+
+
+def test_sentence_passages_fill_the_gaps_between_verbatim_runs():
+    # a verbatim run covers a0 and the start of a1 (as a misread letter or a small edit
+    # cuts a run short): a1's match still stands and fills the rest
+    sentences = reordered_sentences()
+    matches = pd.DataFrame({"pair": [0, 0, 0], "si": [0, 1, 2], "sj": [3, 5, 4],
+                            "sim": [1.0, 1.0, 1.0]})
+    run = pd.DataFrame({"pair": [0], "ai": [0], "bi": [1], "a_start": [0], "a_end": [14],
+                        "b_start": [0], "b_end": [14], "kind": ["verbatim"],
+                        "similarity": [1.0], "n_sentences": [0]})
+    pairs = np.array([[0, 1]])
+    kept = align.uncovered_matches(matches, sentences, run)
+    assert kept[["si", "sj"]].to_numpy().tolist() == [[1, 5], [2, 4]]
+    filled = align.combine_passages(run, align.build_passages(kept, pairs, sentences, CONFIG))
+    assert filled[["a_start", "a_end", "b_start", "b_end"]].to_numpy().tolist() == [
+        [0, 14, 0, 14], [11, 21, 22, 32], [22, 32, 11, 21]]
+    # built from every match, the passage a0-a1 is two thirds verbatim and is dropped
+    # whole, and with it a1's rewritten rest
+    whole = align.combine_passages(run, align.build_passages(matches, pairs, sentences, CONFIG))
+    assert whole[["a_start", "a_end"]].to_numpy().tolist() == [[0, 14], [22, 32]]
 
 
 def test_coverage_counts_overlapping_spans_once():
