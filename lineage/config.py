@@ -140,12 +140,14 @@ class RelationConfig:
     duplicate_coverage : float
         Both texts covered at least this much by shared passages -> ``duplicate`` (0.9).
     wholly_coverage : float
-        The more-covered text covered at least this much -> ``wholly-derived`` (0.6).
+        The more-covered text covered at least this much, by a verbatim passage or
+        ``min_sentences`` matched sentences -> ``wholly-derived`` (0.6).
     partial_coverage : float
         The more-covered text covered at least this much, with ``min_sentences``
         matched sentences -> ``partially-derived`` (0.2).
     min_sentences : int
-        Matched sentences needed for ``partially-derived`` (3).
+        Matched sentences needed for ``partially-derived``, and for
+        ``wholly-derived`` without a verbatim passage (3).
     min_verbatim_words : int
         A verbatim run of at least this many words is reuse by itself (25).
     same_story_cosine : float

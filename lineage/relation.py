@@ -10,7 +10,10 @@ how much is verbatim, and the document-level topical similarity:
     characters (``char_cosine`` >= 0.9), or near-identical outright (Jaccard >= 0.9
     and ``char_cosine`` >= 0.95: a headline too short to hold a passage);
 ``wholly-derived``
-    the more-covered text is covered at least ``wholly_coverage``;
+    the more-covered text is covered at least ``wholly_coverage``, by a verbatim
+    passage or by at least ``min_sentences`` matched sentences (two reporters'
+    sentences on the same facts can look as alike as one rewritten sentence, so a
+    short text's one or two loose matches are not enough);
 ``partially-derived``
     at least ``min_sentences`` matched sentences covering ``partial_coverage`` of
     one text, or a verbatim overlap of ``min_verbatim_words`` words;
@@ -76,7 +79,12 @@ def classify(features: pd.DataFrame, config: RelationConfig, *, shingle_size: in
     duplicate = (cov_min >= config.duplicate_coverage) & (
         (f["char_cosine"] >= 0.9) | (f["jaccard"] >= 0.8)
     ).to_numpy() | identical
-    wholly = cov_max >= config.wholly_coverage
+    # rewritten sentences alone are reuse only when there are enough of them: two
+    # reporters' sentences on the same facts can look as alike as one rewritten
+    # sentence (a verbatim passage needs no such count)
+    enough = (f["n_sentences"].to_numpy() >= config.min_sentences) | (
+        f["verbatim_chars"].to_numpy() > 0)
+    wholly = (cov_max >= config.wholly_coverage) & enough
     partial = (
         (cov_max >= config.partial_coverage) & (f["n_sentences"].to_numpy() >= config.min_sentences)
     ) | (verbatim_words >= config.min_verbatim_words)

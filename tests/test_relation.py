@@ -48,15 +48,21 @@ def test_defaults_are_the_documented_thresholds():
     ({**cov(0.0, 0.0), "char_cosine": 0.95 - EPS, "jaccard": 0.9}, None),
     ({**cov(CFG.duplicate_coverage, CFG.duplicate_coverage), "char_cosine": 0.9}, "duplicate"),
     ({**cov(1.0, 1.0), "char_cosine": 0.9 - EPS, "jaccard": 0.8}, "duplicate"),
-    ({**cov(1.0, 1.0), "char_cosine": 0.9 - EPS, "jaccard": 0.8 - EPS}, "wholly-derived"),
-    ({**cov(1.0, CFG.duplicate_coverage - EPS), "char_cosine": 0.94, "jaccard": 0.89},
+    ({**cov(1.0, 1.0), "char_cosine": 0.9 - EPS, "jaccard": 0.8 - EPS, "verbatim_chars": 600},
      "wholly-derived"),
-    # wholly-derived: the more-covered side >= wholly_coverage, whichever side it is
-    (cov(CFG.wholly_coverage, 0.0), "wholly-derived"),
-    (cov(0.0, CFG.wholly_coverage), "wholly-derived"),
+    ({**cov(1.0, CFG.duplicate_coverage - EPS), "char_cosine": 0.94, "jaccard": 0.89,
+      "verbatim_chars": 600}, "wholly-derived"),
+    # wholly-derived: the more-covered side >= wholly_coverage, whichever side it is,
+    # by min_sentences matched sentences or a verbatim passage
+    ({**cov(CFG.wholly_coverage, 0.0), "n_sentences": CFG.min_sentences}, "wholly-derived"),
+    ({**cov(0.0, CFG.wholly_coverage), "n_sentences": CFG.min_sentences}, "wholly-derived"),
+    ({**cov(CFG.wholly_coverage, 0.0), "verbatim_chars": 40}, "wholly-derived"),
     ({**cov(CFG.wholly_coverage - EPS, 0.1), "n_sentences": CFG.min_sentences},
      "partially-derived"),
-    (cov(CFG.wholly_coverage - EPS, 0.1), None),
+    ({**cov(CFG.wholly_coverage - EPS, 0.1), "n_sentences": CFG.min_sentences - 1}, None),
+    # a short text's two loose sentence matches: same facts, not enough for reuse
+    ({**cov(0.64, 0.3), "n_sentences": CFG.min_sentences - 1, "tfidf_cosine": 0.4},
+     "same-story"),
     # partially-derived by sentences: coverage >= partial_coverage AND >= min_sentences
     ({**cov(CFG.partial_coverage, 0.0), "n_sentences": CFG.min_sentences}, "partially-derived"),
     ({**cov(0.0, CFG.partial_coverage), "n_sentences": CFG.min_sentences}, "partially-derived"),
@@ -73,7 +79,8 @@ def test_defaults_are_the_documented_thresholds():
     ({**cov(0.5, 0.5), "n_sentences": 2, "tfidf_cosine": 0.9, "char_cosine": 0.9},
      "same-story"),
     # reuse wins over same-story
-    ({**cov(0.7, 0.3), "tfidf_cosine": 0.9}, "wholly-derived"),
+    ({**cov(0.7, 0.3), "n_sentences": CFG.min_sentences, "tfidf_cosine": 0.9},
+     "wholly-derived"),
 ])
 def test_labels_at_and_around_thresholds(values, expected):
     assert label(**values) == expected
@@ -88,8 +95,8 @@ def test_shingle_size_turns_shingles_into_words():
 
 def test_config_thresholds_are_used():
     strict = dataclasses.replace(CFG, wholly_coverage=0.75, same_story_cosine=0.3)
-    assert label(**cov(0.7, 0.0)) == "wholly-derived"
-    assert label(strict, **cov(0.7, 0.0)) is None
+    assert label(**cov(0.7, 0.0), n_sentences=3) == "wholly-derived"
+    assert label(strict, **cov(0.7, 0.0), n_sentences=3) == "partially-derived"
     assert label(strict, tfidf_cosine=0.2) is None
     assert label(strict, tfidf_cosine=0.3) == "same-story"
 
