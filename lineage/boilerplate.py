@@ -25,7 +25,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 import regex
-import scipy.sparse as sp
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from lineage.normalize import normalize_text
 from lineage.schema import require_columns
@@ -83,15 +84,23 @@ def find_boilerplate(
     # sentences as dense integer codes (a 64-bit hash of the normalised sentence,
     # then factorised): a copy of every sentence as a string key, grouped by pandas,
     # was the largest memory peak of a large run
-    forms = [_key_form(texts[d][s:e]) for d, s, e in
-             zip(doc, sentences["start"].to_numpy(), sentences["end"].to_numpy(), strict=True)]
-    key = pd.factorize(np.fromiter(map(_form_hash, forms), dtype=np.uint64, count=len(doc)))[0]
+    forms: dict[int, str] = {}  # distinct forms by hash, kept only to group them
+
+    def hashed(sentence: str) -> int:
+        form = _key_form(sentence)
+        h = _form_hash(form)
+        if max_changed > 0:
+            forms.setdefault(h, form)
+        return h
+
+    key, distinct = pd.factorize(np.fromiter(
+        (hashed(texts[d][s:e]) for d, s, e in
+         zip(doc, sentences["start"].to_numpy(), sentences["end"].to_numpy(), strict=True)),
+        dtype=np.uint64, count=len(doc)))
     if max_changed > 0:
-        # one key per group of near-identical sentences: each distinct sentence's
-        # group, read through its first occurrence
-        first = np.unique(key, return_index=True)[1]
-        key = sentence_groups([forms[i] for i in first], max_changed, seed=seed)[key]
-    del forms
+        # one key per group of near-identical sentences
+        key = sentence_groups([forms[int(h)] for h in distinct], max_changed, seed=seed)[key]
+    forms.clear()
     frame = pd.DataFrame({"outlet": outlet, "key": key, "doc": doc})
     spread = frame.groupby(["outlet", "key"])["doc"].transform("nunique").to_numpy()
     candidate = named & (spread >= min_docs)
@@ -171,8 +180,6 @@ def sentence_groups(forms: list[str], max_changed: float, *, seed: int = 1) -> n
     ndarray of int64, shape (len(forms),)
         Labels ``0 ..``; a string unlike every other keeps a label of its own.
     """
-    from scipy.sparse.csgraph import connected_components
-
     n = len(forms)
     label = np.arange(n, dtype=np.int64)
     if n < 2 or max_changed <= 0:
@@ -190,17 +197,17 @@ def sentence_groups(forms: list[str], max_changed: float, *, seed: int = 1) -> n
             bucket = (bucket * np.uint64(0x100000001B3)) ^ code[at].astype(np.uint64)
         head = pd.Series(label).groupby(bucket).transform("idxmin").to_numpy()
         # a pair already joined through earlier bands is not checked again
-        moved = current = np.flatnonzero(label[head] != label)
-        if not len(moved):
+        current = np.flatnonzero(label[head] != label)
+        if not len(current):
             continue
-        pairs = np.column_stack([head[moved], current])
+        pairs = np.column_stack([head[current], current])
         size = lengths[pairs[:, 0]]
         offset = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
         differ = (code[np.repeat(starts[pairs[:, 0]], size) + offset]
                   != code[np.repeat(starts[pairs[:, 1]], size) + offset])
         changed = np.add.reduceat(differ, np.cumsum(size) - size) if len(differ) else size
         accepted = np.concatenate([accepted, pairs[changed <= max_changed * size + 1]])
-        graph = sp.coo_matrix((np.ones(len(accepted)), (accepted[:, 0], accepted[:, 1])),
+        graph = coo_matrix((np.ones(len(accepted)), (accepted[:, 0], accepted[:, 1])),
                               shape=(n, n))
         label = connected_components(graph, directed=False)[1].astype(np.int64)
     return label

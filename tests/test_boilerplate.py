@@ -7,7 +7,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lineage
 from lineage.boilerplate import (
+    boilerplate_spans,
     evidence_shingles,
     find_boilerplate,
     mask_tokens,
@@ -58,6 +60,22 @@ def test_a_footer_garbled_differently_in_each_article_is_boilerplate_when_asked(
     assert marked(texts, ["Daily Post"] * 4) == []  # exact comparison: no sentence repeats
     found = marked(texts, ["Daily Post"] * 4, max_changed=0.1)
     assert found == sorted(x for g in GARBLED for x in g.replace(". ", ".\n").split("\n"))
+
+
+def test_the_setting_reaches_the_corpus_level_spans_and_the_pipeline():
+    # boilerplate_spans (the Spark engine's driver step) and analyze (Config) both
+    # pass boilerplate_max_changed on: the garbled footer is left out of the evidence
+    texts = [f"{s} {g}" for s, g in zip(STORIES, GARBLED, strict=True)]
+    sources = pd.Series(["Daily Post"] * 4)
+    footer = [(len(s) + 1, len(s) + 1 + len(g)) for s, g in zip(STORIES, GARBLED, strict=True)]
+    assert [len(sp) for sp in boilerplate_spans(texts, sources)] == [0, 0, 0, 0]
+    spans = boilerplate_spans(texts, sources, max_changed=0.1)
+    assert [(int(sp[:, 0].min()), int(sp[:, 1].max())) for sp in spans] == footer
+    docs = pd.DataFrame({"id": ["d0", "d1", "d2", "d3"], "text": texts, "source": sources})
+    exact = lineage.analyze(docs).documents["boilerplate_chars"].tolist()
+    fuzzy = lineage.analyze(docs, config=lineage.Config(boilerplate_max_changed=0.1))
+    assert exact == [0, 0, 0, 0]
+    assert fuzzy.documents["boilerplate_chars"].tolist() == [len(g) - 1 for g in GARBLED]
 
 
 def test_sentence_groups_join_misread_letters_not_edits():

@@ -355,3 +355,26 @@ def test_urdu_copy_typed_with_arabic_letters_is_a_duplicate():
     pair = res.pairs.iloc[0]
     assert (pair["relation"], pair["jaccard"]) == ("duplicate", 1.0)
     assert res.tree.set_index("child")["parent"].to_dict() == {"agency": "", "paper": "agency"}
+
+
+def test_a_rewritten_sentence_beside_a_verbatim_run_keeps_its_passage():
+    # S0 is copied whole and S1 up to its last clause: one verbatim run covers S0 and
+    # most of S1. S2 is rewritten. Its passage must stand on its own, not be lost in a
+    # sentence passage S1-S2 that the verbatim run half covers.
+    s0 = ("Residents of the coastal town of Port Ellis woke to news on Wednesday that their "
+          "only road link to the mainland would soon be cut for heavy traffic.")
+    s1 = ("The regional council voted on Tuesday evening to close the old harbour bridge to "
+          "heavy trucks from the first of March, citing a structural report that found "
+          "corroded steel in three of its five spans.")
+    s1b = ("The regional council voted on Tuesday evening to close the old harbour bridge to "
+           "heavy trucks from the first of March, citing a structural survey which showed "
+           "rusting girders underneath.")
+    s2 = "Repairs could take two years and cost forty million dollars."
+    a = f"{s0} {s1} {s2} Local shop owners said they feared losing passing trade."
+    b = (f"{s0} {s1b} Fixing it may need two years and some forty million dollars. The mayor "
+         "will meet residents at the town hall next week to explain the plan.")
+    other = "A farmer in the north reported record wheat yields after a wet winter and spring."
+    result = lineage.analyze(pd.DataFrame({"id": ["a", "b", "c"], "text": [a, b, other]}))
+    spans = result.passages[["a_start", "a_end", "kind"]].to_numpy().tolist()
+    start = a.index(s2)
+    assert spans == [[0, a.index(s1) + 138, "verbatim"], [start, start + len(s2), "rewritten"]]
