@@ -75,8 +75,11 @@ __all__ = [
 
 _WIRE_BONUS = 0.3
 _PUNCT = regex.compile(r"[^\w\p{M}\s-]")
-#: Scripts written without spaces between words (wire names matched as substrings).
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Scripts written without spaces between words, and Korean (wire names matched as
+#: substrings): Thai, Lao, Myanmar, Khmer, Japanese kana, CJK, Hangul.
+_UNSPACED = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+    r"\uf900-\ufaff]")
 _TIME_SCALE = 3600.0
 _UNKNOWN = 0.1
 
@@ -86,9 +89,12 @@ _UNKNOWN = 0.1
 #: name of four letters or fewer counts only in brackets, in capitals or as spelled
 #: here.
 AGENCY_NAMES: tuple[tuple[str, ...], ...] = (
-    ("Associated Press", "AP", "apnews.com"),
-    ("Agence France-Presse", "Agence France Presse", "AFP", "اے ایف پی", "afp.com"),
-    ("Reuters", "Thomson Reuters", "رائٹرز", "reuters.com"),
+    ("Associated Press", "AP", "apnews.com", "أسوشيتد برس", "美联社", "美聯社",
+     "Ассошиэйтед Пресс"),
+    ("Agence France-Presse", "Agence France Presse", "AFP", "اے ایف پی", "afp.com", "فرانس برس",
+     "法新社", "Франс Пресс", "एएफपी"),
+    ("Reuters", "Thomson Reuters", "رائٹرز", "reuters.com", "رويترز", "路透社", "ロイター",
+     "로이터", "Рейтер", "Рейтерс", "रॉयटर्स"),
     ("Press Association", "PA Media"),  # not "(PA)": Pennsylvania
     ("United Press International", "UPI"),
     ("Deutsche Presse-Agentur", "dpa", "dpa.com"),
@@ -111,6 +117,16 @@ AGENCY_NAMES: tuple[tuple[str, ...], ...] = (
     ("TASS", "ТАСС", "tass.com", "tass.ru"),
     ("RIA Novosti", "РИА Новости", "ria.ru"),
     ("Interfax", "Интерфакс", "interfax.ru", "interfax.com"),
+    ("EFE", "Agencia EFE", "efe.com"),
+    ("ANSA", "ansa.it"),
+    ("Anadolu Agency", "Anadolu Ajansı", "AA", "aa.com.tr"),
+    ("Islamic Republic News Agency", "IRNA", "ایرنا"),
+    ("Ukrinform", "Укрінформ"),
+    ("UNIAN", "УНІАН"),
+    ("Vietnam News Agency", "VNA", "TTXVN", "Thông tấn xã Việt Nam"),
+    ("Thai News Agency", "TNA", "สำนักข่าวไทย"),
+    ("Bernama",),
+    ("Antara", "antaranews.com"),
 )
 _AGENCY = {" ".join(n.split()).casefold(): group for group in AGENCY_NAMES for n in group}
 

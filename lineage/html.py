@@ -296,6 +296,9 @@ def _families(result: Analysis, trees: dict[int, str], stories: pd.DataFrame
     latent = result.latent
     credit = (dict(zip(latent["id"], latent["credit"].fillna("").astype(str), strict=True))
               if "credit" in latent else {})
+    # an unseen source's reconstructed text (what its children share), shown under it
+    latent_text = (dict(zip(latent["id"], latent["text"].fillna("").astype(str), strict=True))
+                   if "text" in latent else {})
     story_of = ({i: int(k) for i, k in zip(docs["id"], docs["story"], strict=True)
                  if pd.notna(k)} if "story" in docs else {})
     # units (families, articles in no family) per story
@@ -318,7 +321,8 @@ def _families(result: Analysis, trees: dict[int, str], stories: pd.DataFrame
         roots = [m for m in members if (parent.get(m, "") or "") not in roles]
         info = {m: {"id": m, "role": roles.get(m, ""), "confidence": _plain(conf.get(m)),
                     "evidence": str(evidence.get(m, "") or ""),
-                    "credit": credit.get(m, "")} for m in members}
+                    "credit": credit.get(m, ""), "text": latent_text.get(m, "")}
+                for m in members}
         timeline = []
         for m in articles:
             timeline.append({"id": m, "published": published.get(m), "source": outlet.get(m, ""),

@@ -41,10 +41,17 @@ _UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}
 _WORD_CHAR = rf"(?![{_UNSPACED}])[\p{{L}}\p{{M}}\p{{N}}]"
 _TOKEN = regex.compile(rf"[{_UNSPACED}]|{_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*")
 _UNSPACED_CHAR = regex.compile(rf"[{_UNSPACED}]")
-# Sentence ends: Latin, CJK full-width, Urdu full stop (U+06D4), Arabic question mark,
-# Devanagari danda (U+0964, U+0965), ellipsis; then closing quotes or brackets.
+#: Marks that end a sentence whatever follows: CJK full-width, Urdu full stop (U+06D4),
+#: Arabic question mark, Devanagari danda (U+0964, U+0965), Myanmar section (U+104B),
+#: Khmer khan (U+17D4, U+17D5), Ethiopic full stop and question mark (U+1362, U+1367),
+#: Armenian full stop (U+0589).
+_HARD_ENDS = "。！？۔؟।॥။។៕።፧։"
+# Sentence ends: Latin marks, the hard ends above, ellipsis, then closing quotes or
+# brackets; or, in Thai and Lao, which write no full stop, the space between two
+# letters of the script (the writing's sentence and clause break).
 _TERMINATOR = regex.compile(
-    r"(?:[.!?…]+|[。！？]+|[۔؟।॥]+)[\"'”’»)\]」』]*"
+    rf"(?:[.!?…]+|[{_HARD_ENDS}]+)[\"'”’»)\]」』]*"
+    r"|(?<=[\p{Thai}\p{Lao}])[ \u00a0]+(?=[\p{Thai}\p{Lao}])"
 )
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc ltd co corp vs etc no "
@@ -153,12 +160,14 @@ def is_unspaced(tokens: Tokens) -> bool:
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``[start, end)`` of ``text``, trimmed of surrounding space.
 
-    A sentence ends at a line break, or at a terminator (``. ! ? … 。 ！ ？ ۔ ؟ ।``)
-    followed by white space, the end of the text, or (for full-width and Indic marks)
-    anything. A full stop after a known abbreviation or a single capital letter
-    (``U.S.``, ``Mr.``) does not end a sentence. In a hard-wrapped text (lines broken
-    at a fixed width inside paragraphs), a nearly full line that does not end on a
-    terminator runs on into the next. Spans without a word are dropped.
+    A sentence ends at a line break, or at a terminator (``. ! ? … 。 ！ ？ ۔ ؟ ।`` and
+    the full stops of Myanmar, Khmer, Ethiopic and Armenian) followed by white space,
+    the end of the text, or (for all but the Latin marks) anything. Thai and Lao write
+    no full stop: a space between two of their letters ends a sentence. A full stop
+    after a known abbreviation or a single capital letter (``U.S.``, ``Mr.``) does not
+    end a sentence. In a hard-wrapped text (lines broken at a fixed width inside
+    paragraphs), a nearly full line that does not end on a terminator runs on into the
+    next. Spans without a word are dropped.
     """
     spans: list[tuple[int, int]] = []
     for line_start, line_end in _lines(text):
@@ -201,7 +210,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return joined
 
 
-_TERMINATORS = frozenset(".!?…:;。！？۔؟।॥")
+_TERMINATORS = frozenset(".!?…:;" + _HARD_ENDS)
 _CLOSERS = frozenset("\"'”’»)]」』")
 
 
@@ -254,7 +263,7 @@ def _soft_break(text: str, start: int, end: int, width: int) -> bool:
 
 def _ends_sentence(text: str, mark_start: int, mark_end: int, limit: int) -> bool:
     mark = text[mark_start]
-    if mark in "。！？۔؟।॥":
+    if mark in _HARD_ENDS or mark in " \u00a0":  # a hard end, or a Thai or Lao break
         return True
     if mark_end < limit and not text[mark_end].isspace():
         return False

@@ -108,6 +108,8 @@ def test_pair_view_highlights_both_kinds_and_links(browser_page, seeds, tmp_path
     # the whole page text of the two sides equals the two articles
     assert page.locator("#text-a").text_content() == texts[A]
     assert page.locator("#text-b").text_content() == texts[B]
+    # each side sets its own direction (an Urdu or Arabic article reads right to left)
+    assert page.locator("#text-a").get_attribute("dir") == "auto"
     # the pair's confidence, and the probability it stands for
     conf = seeds.pairs.set_index(["a", "b"]).loc[(A, B), "confidence"]
     scores = page.locator("#pair-view .scores").text_content()
@@ -136,4 +138,26 @@ def test_the_story_list_links_its_family_and_articles(browser_page):
     assert page.locator("#family-note").inner_text().startswith("1 family of articles")
     summary = page.locator("details.family summary").first.inner_text()
     assert summary.endswith("story 1, told also by 3 other families or articles")
+    assert errors == []
+
+
+def test_an_unseen_source_shows_its_reconstructed_text(browser_page, tmp_path):
+    import pandas as pd
+    from fixtures.corpus import credited_corpus
+
+    result = lineage.analyze(pd.DataFrame(credited_corpus()))
+    (expected,) = result.latent["text"]
+    html = write_html(result, tmp_path, charts=False)
+    page = browser_page[0].context.new_page()  # beside the seeds report, left as it is
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(html.as_uri())
+    page.wait_for_function("window.lineageRendered !== undefined", timeout=30_000)
+    block = page.locator("details.family ul.tree details.latent-text")
+    assert block.count() == 1
+    block.locator("summary").click()
+    text = block.locator("div.text")
+    assert text.is_visible() and text.get_attribute("dir") == "auto"
+    assert text.text_content() == expected
+    page.close()
     assert errors == []

@@ -65,6 +65,17 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("english.news.cn", False),
     ("xinhuanet.com", True),
     ("theguardian.com", False),
+    ("رويترز", True),  # Reuters in Arabic
+    ("الأهرام", False),
+    ("Рейтер", True),
+    ("Вести", False),
+    ("ロイター通信", True),  # Japanese: matched inside
+    ("朝日新聞", False),
+    ("สำนักข่าวไทย", True),  # Thai News Agency: Thai has no spaces between words
+    ("ไทยรัฐ", False),
+    ("Anadolu Ajansı", True),
+    ("Thông tấn xã Việt Nam", True),
+    ("Tuổi Trẻ", False),
     ("A.P.", True),  # dotted initials
     ("U.P.I. wire", True),
     ("St. Louis Post-Dispatch", False),
@@ -605,6 +616,14 @@ def test_a_dateline_credits_the_agency_by_its_other_names():
         [], ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Xinhua"],
         ["Associated Press"], ["Deutsche Presse-Agentur"], [], ["Press Trust of India"],
         ["Agence France-Presse"], ["Associated Press"], [], [], []]
+    # other scripts' names, in brackets or (in a script without spaces) anywhere
+    assert [sorted(agency_name(k) for k in found) for found in agency_credits(
+        ["القاهرة (رويترز) - انهارت المحادثات.", "路透社华盛顿11月20日电 谈判破裂。",
+         "МОСКВА (Франс Пресс) — Переговоры сорваны.", "MADRID, 20 nov (EFE).- Fracasan",
+         "ANKARA (AA) - Görüşmeler çöktü.", "กรุงเทพฯ สำนักข่าวไทย รายงาน",
+         "ワシントン＝ロイター", "an aa battery"], TreeConfig())] == [
+        ["Reuters"], ["Reuters"], ["Agence France-Presse"], ["EFE"], ["Anadolu Agency"],
+        ["Thai News Agency"], ["Reuters"], []]
     # lead-ins in any case; a text whose lower case changes length ("İ") takes the
     # slower search and finds the same
     assert [sorted(agency_name(k) for k in found) for found in agency_credits(

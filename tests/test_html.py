@@ -160,9 +160,13 @@ def test_the_seeds_story_lists_its_family_and_three_articles(page):
 def test_an_unseen_source_names_the_agency_its_children_credit():
     from fixtures.corpus import credited_corpus
 
-    (family,) = report_data(lineage.analyze(pd.DataFrame(credited_corpus())))["families"]
+    result = lineage.analyze(pd.DataFrame(credited_corpus()))
+    (family,) = report_data(result)["families"]
     (latent,) = family["tree"]
     assert latent["role"] == "latent" and latent["credit"] == "Associated Press"
+    # its reconstructed text goes with it; the articles under it have none
+    assert latent["text"] == result.latent["text"].item() != ""
+    assert all(k["text"] == "" for k in latent["children"])
     assert sorted(k["id"] for k in latent["children"]) == [
         "city-ledger", "daily-post", "evening-star"]
     assert all(k["credit"] == "" for k in latent["children"])

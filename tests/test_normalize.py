@@ -173,6 +173,27 @@ def test_split_sentences_hindi_danda():
     ]
 
 
+
+@pytest.mark.parametrize("first, second", [
+    ("မြို့တော်တွင် မိုးကြီးသည်။", "လမ်းများ ရေလွှမ်းသည်။"),  # Myanmar section mark
+    ("ភ្នំពេញ មានភ្លៀងខ្លាំង។", "ផ្លូវជាច្រើនលិចទឹក។"),  # Khmer khan
+    ("አዲስ አበባ ዝናብ ዘነበ።", "መንገዶች ተዘጉ።"),  # Ethiopic full stop
+    ("Երևանում անձրև է։", "Փողոցները փակ են։"),  # Armenian full stop
+])
+def test_split_sentences_other_scripts_full_stops(first, second):
+    for sep in ("", " "):
+        text = first + sep + second
+        assert substrings(text, split_sentences(text)) == [first, second]
+
+
+def test_split_sentences_thai_space_between_letters_is_a_break():
+    # Thai writes no full stop; a space between Thai letters ends a sentence, a space
+    # beside digits or Latin letters does not
+    text = "ฝนตกหนักในกรุงเทพ ถนนหลายสายมีน้ำท่วม 20 เซนติเมตร ประชาชนควรระวัง"
+    assert substrings(text, split_sentences(text)) == [
+        "ฝนตกหนักในกรุงเทพ", "ถนนหลายสายมีน้ำท่วม 20 เซนติเมตร", "ประชาชนควรระวัง",
+    ]
+
 def test_split_sentences_spans_are_trimmed_and_exact():
     text = "  \n  First line here  \n\n   \"Quoted end.\"   Next one?  \n ... \n"
     spans = split_sentences(text)
@@ -289,3 +310,4 @@ def test_normalize_text_folds_as_the_translate_table_does(text):
 
     assert normalize_text(text) == unicodedata.normalize("NFKC", text).casefold().translate(
         FOLDED)
+
