@@ -35,6 +35,7 @@ __all__ = [
     "sentence_table",
     "split_sentences",
     "tokenize",
+    "whole_words",
 ]
 
 _UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
@@ -157,6 +158,30 @@ def is_unspaced(tokens: Tokens) -> bool:
     return len(tokens) > 0 and float(tokens.unspaced.mean()) > 0.5
 
 
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` narrowed to whole words, for display: off a word it cuts into at
+    either end (in a script written with spaces), then off the white space and
+    sentence punctuation it starts with."""
+    while start < end and _cuts(text, start):
+        start += 1
+    while end > start and _cuts(text, end):
+        end -= 1
+    while start < end and (text[start].isspace() or text[start] in _LEADING):
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _cuts(text: str, pos: int) -> bool:
+    """``pos`` falls inside a word of a spaced script."""
+    return (0 < pos < len(text) and _SPACED_WORD_CHAR.match(text, pos - 1) is not None
+            and _SPACED_WORD_CHAR.match(text, pos) is not None)
+
+
+_SPACED_WORD_CHAR = regex.compile(_WORD_CHAR)
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``[start, end)`` of ``text``, trimmed of surrounding space.
 
@@ -212,6 +237,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 _TERMINATORS = frozenset(".!?…:;" + _HARD_ENDS)
 _CLOSERS = frozenset("\"'”’»)]」』")
+_LEADING = _TERMINATORS | frozenset(",،、，")  # no way to start a passage
 
 
 def _ends_on_terminator(text: str, start: int, end: int) -> bool:

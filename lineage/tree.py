@@ -49,6 +49,7 @@ from lineage.direction import (
     publication_gaps,
     utc_times,
 )
+from lineage.normalize import whole_words
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "copying_rate", "fidelity", "latent_id",
@@ -426,7 +427,9 @@ def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
     """Reconstruct each unseen common source from what its children share.
 
     The text is the union of the passages shared between the latent node's children,
-    taken from the child that carries most of them, in that child's order. ``credit``
+    taken from the child that carries most of them, in that child's order, one line
+    per stretch, each narrowed to whole words (a passage widened over the letter two
+    different words start with ends inside a word). ``credit``
     names the news agencies that two or more of the children credit in a dateline
     (:func:`lineage.direction.agency_credits`, with ``config``'s ``wire_sources``),
     "" when none.
@@ -463,7 +466,8 @@ def latent_sources(tree_table: pd.DataFrame, passages: pd.DataFrame,
         if not spans.empty:
             base = (spans["end"] - spans["start"]).groupby(spans["doc"]).sum().idxmax()
             merged = _merge_spans(spans[spans["doc"] == base][["start", "end"]].to_numpy())
-            text = "\n".join(texts[base][a:b] for a, b in merged)
+            pieces = (texts[base][slice(*whole_words(texts[base], a, b))] for a, b in merged)
+            text = "\n".join(p for p in pieces if p)
         family = int(latent.split(":", 1)[1])
         counts = pd.Series([a for k in kids for a in credited[k]], dtype=object).value_counts()
         credit = ", ".join(sorted(agency_name(a) for a in counts.index[counts >= 2]))

@@ -16,6 +16,7 @@ from lineage.normalize import (
     sentence_table,
     split_sentences,
     tokenize,
+    whole_words,
 )
 
 HINDI_WORDS = ("बंदरगाह", "पर", "हड़ताल", "जारी", "है", "मज़दूरों", "ने", "काम", "बंद", "कर", "दिया")
@@ -311,3 +312,16 @@ def test_normalize_text_folds_as_the_translate_table_does(text):
     assert normalize_text(text) == unicodedata.normalize("NFKC", text).casefold().translate(
         FOLDED)
 
+
+
+@pytest.mark.parametrize("text, span, expected", [
+    ("were appointed. Exporters", (0, 17), "were appointed."),  # off the "E"
+    ("he said the talks", (6, 17), "the talks"),  # off "aid"
+    ("appointed. The port", (9, 19), "The port"),  # off the full stop it starts with
+    ("谈判破裂。港口停运", (2, 7), "破裂。港口"),  # each Chinese character is a word
+    ("करना है", (0, 7), "करना है"),  # a vowel sign is part of the word
+    ("abc", (1, 2), ""),
+])
+def test_whole_words_narrows_a_span_for_display(text, span, expected):
+    start, end = whole_words(text, *span)
+    assert text[start:end] == expected

@@ -387,6 +387,13 @@ def test_papers_crediting_an_absent_agency_share_an_unseen_source():
     assert "credited as Associated Press" in tree.loc[latent[0], "evidence"]
     assert (result.pairs["likely_source"] == "").all()  # nobody's copy of each other
     assert result.latent[["id", "credit"]].values.tolist() == [[latent[0], "Associated Press"]]
+    # its text is what the papers share, one line a stretch, in whole words: the two
+    # longest runs both go on with a word that starts "E" ("Exporters", "Evening")
+    lines = result.latent["text"].item().split("\n")
+    assert lines[0].startswith("CALVESTON (AP) — Dockworkers")
+    assert lines[0].endswith("while mediators were appointed.")
+    assert lines[1:] == ["The Calveston terminal handles roughly 1.8 million containers a year, "
+                         "most of them bound for Asian and European markets."]
 
 
 def test_an_agency_in_the_corpus_or_unknown_outlets_give_no_credit_latent():
