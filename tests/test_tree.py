@@ -415,3 +415,27 @@ def test_an_agency_in_the_corpus_or_unknown_outlets_give_no_credit_latent():
     unknown = lineage.analyze(pd.DataFrame(credited_corpus(sources=False))).tree
     assert not unknown["child"].str.startswith("latent:").any()
     assert (unknown["parent"] == "").sum() == 1
+
+
+def _syndicated(papers: list[tuple[str, str]]) -> dict[str, str]:
+    """The strike story from the wire at 08:00, then each paper an hour after the last,
+    each with its own closing line (``papers``: id, story text)."""
+    from fixtures.corpus import INDEPENDENT_SENTENCES, ORIGINAL_SENTENCES, UNRELATED_SENTENCES
+
+    import lineage
+
+    own = UNRELATED_SENTENCES + INDEPENDENT_SENTENCES
+    rows = [("wire", " ".join(ORIGINAL_SENTENCES) + "\n", "Associated Press", "2024-03-12T08:00Z")]
+    rows += [(pid, f"{text}\n\n{own[k]}\n", f"Paper {k}", f"2024-03-12T{9 + k:02d}:00Z")
+             for k, (pid, text) in enumerate(papers)]
+    result = lineage.analyze(pd.DataFrame(rows, columns=["id", "text", "source", "published"]))
+    return parents(result.tree)
+
+
+def test_a_copy_that_lacks_a_passage_its_source_cut_from_the_middle_stays_under_it():
+    from fixtures.corpus import ORIGINAL_SENTENCES as S
+
+    # "edited" left out sentences 4-5; "copy" lacks them too although it runs on past
+    # them: a shared omission inside the stretch it reproduces
+    got = _syndicated([("edited", " ".join(S[:3] + S[5:])), ("copy", " ".join(S[:3] + S[5:10]))])
+    assert got == {"wire": "", "edited": "wire", "copy": "edited"}
