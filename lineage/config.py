@@ -201,6 +201,12 @@ class TreeConfig:
         is covered this much by the other (0.8).
     sibling_margin : float
         ... and their direction probability is within this of 0.5 (0.08).
+    max_candidate_parents : int
+        The arborescence weighs each article's best candidate parents only (20, and
+        the virtual root): a wire story a few hundred papers ran makes a family with a
+        reuse pair between every two of them, and Edmonds' algorithm on all of them
+        took minutes and gigabytes (400 papers: 80,000 pairs); a parent outside an
+        article's best 20 sources is never its best choice unless a cycle forces it.
     parent_sharpness : float
         How sharply a parent's lead in fidelity over the article's other candidate
         sources turns into certainty (100): the parent's probability is its share of
@@ -258,6 +264,7 @@ class TreeConfig:
     sibling_coverage: float = 0.8
     sibling_margin: float = 0.08
     parent_sharpness: float = 100.0
+    max_candidate_parents: int = 20
     lift_tolerance: float = 0.005
     omission_margin: float = 0.1
     omission_odds: float = 3.0

@@ -911,7 +911,14 @@ def variant_support(shingles: list[np.ndarray], pairs: pd.DataFrame, family: np.
     for own, other in ((ai, bi), (bi, ai)):
         pair_of, own_keys = spread(own, np.arange(n, dtype=np.int64))
         _, other_keys = spread(other, np.arange(n, dtype=np.int64))
-        extra = ~np.isin(own_keys, other_keys)
+        # membership by binary search in the sorted other side (np.isin hashed both
+        # sides, the largest cost of a family of a few hundred copies of one story)
+        if len(other_keys):
+            other_keys = np.sort(other_keys)
+            at = np.minimum(np.searchsorted(other_keys, own_keys), len(other_keys) - 1)
+            extra = other_keys[at] != own_keys
+        else:
+            extra = np.ones(len(own_keys), dtype=bool)
         shingle = own_keys[extra] & 0xFFFFFFFF
         fam = family[own][pair_of[extra]].astype(np.int64)
         df = fam_counts[np.searchsorted(fam_keys, (fam << 32) | shingle)]

@@ -126,7 +126,8 @@ def build_tree(
                              1.0 + to_b + near * near_b + likely * p,
                              1.0 + to_a + near * near_a + likely * (1 - p)]),
     })
-    tree = _arborescence_per_family(edges, members)
+    tree = _arborescence_per_family(_best_parents(edges, config.max_candidate_parents),
+                                    members)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     fam = pd.Series(family_of)
     if config.lift_tolerance > 0:
@@ -489,6 +490,18 @@ def _plausible(p: np.ndarray) -> np.ndarray:
     """Weight of a direction of probability ``p``: flat once it is the likelier one, so
     that among plausible sources the closest text, not the surest date, is the parent."""
     return np.clip(2.0 * p, 0.0, 1.0)
+
+
+def _best_parents(edges: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Each article's ``limit`` heaviest incoming edges, and the virtual root's edge to
+    it (so that an arborescence always exists); ties by source id."""
+    root = edges["u"] == _ROOT
+    rest = edges[~root]
+    if limit <= 0 or not len(rest) or rest["v"].value_counts().max() <= limit:
+        return edges
+    top = rest.sort_values(["v", "w", "u"], ascending=[True, False, True], kind="stable")
+    top = top[top.groupby("v").cumcount().to_numpy() < limit]
+    return pd.concat([edges[root], top]).sort_index()
 
 
 def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.DiGraph:

@@ -439,3 +439,32 @@ def test_a_copy_that_lacks_a_passage_its_source_cut_from_the_middle_stays_under_
     # them: a shared omission inside the stretch it reproduces
     got = _syndicated([("edited", " ".join(S[:3] + S[5:])), ("copy", " ".join(S[:3] + S[5:10]))])
     assert got == {"wire": "", "edited": "wire", "copy": "edited"}
+
+
+def test_the_arborescence_weighs_each_articles_best_candidate_parents_only():
+    from lineage.tree import _ROOT, _best_parents
+
+    edges = pd.DataFrame({"u": [_ROOT, _ROOT, "a", "b", "c", "d", "b", "a"],
+                          "v": ["x", "a", "x", "x", "x", "x", "a", "b"],
+                          "w": [0.1, 0.1, 1.5, 1.9, 1.9, 1.2, 1.4, 1.3]})
+    # x keeps its two heaviest (b and c tie at 1.9, both kept) and its root edge
+    got = _best_parents(edges, 2)
+    assert sorted(zip(got["u"], got["v"], strict=True)) == sorted(
+        [(_ROOT, "x"), (_ROOT, "a"), ("b", "x"), ("c", "x"), ("b", "a"), ("a", "b")])
+    assert _best_parents(edges, 0).equals(edges) and _best_parents(edges, 4).equals(edges)
+
+
+def test_a_limit_on_candidate_parents_leaves_the_syndicated_tree_as_it_was():
+    from fixtures.corpus import INDEPENDENT_SENTENCES, ORIGINAL_SENTENCES, UNRELATED_SENTENCES
+
+    import lineage
+    from lineage.config import Config, TreeConfig
+
+    own = UNRELATED_SENTENCES + INDEPENDENT_SENTENCES
+    rows = [("wire", " ".join(ORIGINAL_SENTENCES) + "\n", "Associated Press", "2024-03-12T08:00Z")]
+    rows += [(f"cut{n}", " ".join(ORIGINAL_SENTENCES[:n]) + f"\n\n{own[n]}\n", f"Paper {n}",
+              f"2024-03-12T{20 - n:02d}:00Z") for n in range(5, 13)]
+    docs = pd.DataFrame(rows, columns=["id", "text", "source", "published"])
+    trees = [lineage.analyze(docs, config=Config(tree=TreeConfig(max_candidate_parents=k))).tree
+             for k in (0, 2)]  # every candidate, and each article's best two
+    assert trees[0].equals(trees[1])
