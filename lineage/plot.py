@@ -71,11 +71,13 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
     """
     tables = _tables(result_or_tables)
     graph = _family_graph(tables, family)
-    layers, xs = _tree_layout(graph)
+    _, xs = _tree_layout(graph)
+    ys = {n: graph.nodes[n]["y"] for n in graph.nodes}
     width = max(xs.values()) - min(xs.values()) + 1
+    depth = _tree_rows(graph)
     if ax is None:
-        ax = _new_axes(*_tree_size(width, len(layers)))
-    font = _tree_font(ax, width, len(layers))
+        ax = _new_axes(*_tree_size(width, depth))
+    font = _tree_font(ax, width, depth)
     labels = _node_labels(tables.documents, graph, _credits(tables.latent))
     boxes = {}
     for node in graph.nodes:
@@ -83,7 +85,7 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
         face = _LATENT_FACE if latent else (
             _ROOT_FACE if graph.in_degree(node) == 0 else _MEMBER_FACE)
         boxes[node] = ax.text(
-            xs[node], -graph.nodes[node]["layer"], labels[node], ha="center", va="center",
+            xs[node], ys[node], labels[node], ha="center", va="center",
             fontsize=font, zorder=3, linespacing=1.25, gid=f"node:{node}",
             bbox={"boxstyle": "round,pad=0.4", "facecolor": face,
                   "edgecolor": "#555555" if latent else "#333333",
@@ -99,13 +101,15 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
                         "linestyle": "--" if graph.nodes[parent]["latent"] else "-",
                         "shrinkA": 1, "shrinkB": 1},
         )
-        ax.text((xs[parent] + xs[child]) / 2, -graph.nodes[parent]["layer"] - 0.5,
-                f"{conf:.2f}", ha="center", va="center", fontsize=font * 0.85,
+        # a wrapped row's numbers sit just above each copy, not half way up its arrow
+        at = ((xs[child], ys[child] + 0.4) if graph.nodes[child]["wrapped"]
+              else ((xs[parent] + xs[child]) / 2, (ys[parent] + ys[child]) / 2))
+        ax.text(*at, f"{conf:.2f}", ha="center", va="center", fontsize=font * 0.85,
                 color="#444444", zorder=4,
                 bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                       "edgecolor": "none", "alpha": 0.85})
     ax.set_xlim(min(xs.values()) - 0.6, max(xs.values()) + 0.6)
-    ax.set_ylim(-(len(layers) - 1) - 0.5, 0.5)
+    ax.set_ylim(-(depth - 1) - 0.5, 0.5)
     ax.set_axis_off()
     n_docs = sum(not graph.nodes[n]["latent"] for n in graph.nodes)
     ax.set_title(f"Family {family}: who copied whom ({n_docs} articles)",
@@ -326,9 +330,9 @@ def write_charts(result: Any, folder: str | Path, *, max_families: int = 12) -> 
     written = []
     for k in drawn:
         graph = _family_graph(tables, k)
-        layers, xs = _tree_layout(graph)
+        _, xs = _tree_layout(graph)
         width = max(xs.values()) - min(xs.values()) + 1
-        fig = _figure(*_tree_size(width, len(layers)))
+        fig = _figure(*_tree_size(width, _tree_rows(graph)))
         draw_tree(tables, k, ax=fig.add_subplot())
         written.append(_save(fig, folder / f"tree_family_{k}.png"))
     fig = _figure(*_heatmap_size(tables, 100))
@@ -435,24 +439,46 @@ def _similarity_matrix(pairs: pd.DataFrame, order: list[str]) -> np.ndarray:
 # -- layout ------------------------------------------------------------------------
 
 
+#: Childless copies of one parent drawn side by side before they wrap into rows (a
+#: wire story that a hundred papers ran), and the distance between those rows.
+_WRAP = 12
+_ROW = 0.8
+
+
 def _tree_layout(graph: nx.DiGraph) -> tuple[list[list[Any]], dict[Any, float]]:
-    """Layers (networkx topological generations) and an x for every node.
+    """Layers (networkx topological generations) and an x for every node; each node's
+    ``y`` (``-layer``, lower for wrapped rows) is set on the graph.
 
     Leaves take consecutive places in depth-first order (children by id); a
-    parent sits above the middle of its children, so edges never cross.
+    parent sits above the middle of its children, so edges never cross. A parent
+    with more than ``_WRAP`` childless children sets those in rows of ``_WRAP``
+    under it (``wrapped`` on each), its other children to their right.
     """
     layers = [sorted(layer, key=str) for layer in nx.topological_generations(graph)]
     for depth, layer in enumerate(layers):
         for node in layer:
             graph.nodes[node]["layer"] = depth
+            graph.nodes[node]["y"] = -float(depth)
+            graph.nodes[node]["wrapped"] = False
     xs: dict[Any, float] = {}
     nxt = [0.0]
 
     def place(node: Any) -> float:
         kids = sorted(graph.successors(node), key=str)
+        leaves = [k for k in kids if graph.out_degree(k) == 0]
         if not kids:
             xs[node] = nxt[0]
             nxt[0] += 1.0
+        elif len(leaves) > _WRAP:
+            start, below = nxt[0], graph.nodes[node]["y"] - 1.0
+            for i, leaf in enumerate(leaves):
+                xs[leaf] = start + i % _WRAP
+                graph.nodes[leaf]["y"] = below - _ROW * (i // _WRAP)
+                graph.nodes[leaf]["wrapped"] = True
+            nxt[0] = start + _WRAP
+            spots = [start, start + _WRAP - 1.0]
+            spots += [place(kid) for kid in kids if graph.out_degree(kid) > 0]
+            xs[node] = (spots[0] + spots[-1]) / 2
         else:
             spots = [place(kid) for kid in kids]
             xs[node] = (spots[0] + spots[-1]) / 2
@@ -461,6 +487,11 @@ def _tree_layout(graph: nx.DiGraph) -> tuple[list[list[Any]], dict[Any, float]]:
     for root in layers[0]:
         place(root)
     return layers, xs
+
+
+def _tree_rows(graph: nx.DiGraph) -> float:
+    """How many layers deep the drawing is, wrapped rows included."""
+    return 1.0 - min(graph.nodes[n]["y"] for n in graph.nodes)
 
 
 def _time_positions(when: pd.Series, keep: np.ndarray):
@@ -526,7 +557,7 @@ def _jitter(ids: pd.Series) -> np.ndarray:
     return codes / 997 - 0.5
 
 
-def _tree_size(width: float, depth: int) -> tuple[float, float, dict[str, float]]:
+def _tree_size(width: float, depth: float) -> tuple[float, float, dict[str, float]]:
     """Figure size (inches) and subplot margins for a tree ``width`` leaves wide."""
     w = float(np.clip(1.5 * width + 0.8, 5.0, 24.0))
     h = float(np.clip(1.2 * depth + 1.1, 3.0, 16.0))
@@ -534,7 +565,7 @@ def _tree_size(width: float, depth: int) -> tuple[float, float, dict[str, float]
                   "top": 1 - 0.5 / h}
 
 
-def _tree_font(ax: Axes, width: float, depth: int) -> float:
+def _tree_font(ax: Axes, width: float, depth: float) -> float:
     w, h = ax.figure.get_size_inches() * np.array(ax.get_position().size)
     return float(np.clip(min(w / width * 6.0, h / depth * 6.5), 5.0, 9.0))
 

@@ -294,3 +294,51 @@ def test_tree_marks_a_doubted_date() -> None:
                    for t in ax.texts)
     finally:
         plt.close(fig)
+
+
+def _star_tables(copies: int, grandchildren: int = 2) -> dict[str, pd.DataFrame]:
+    """A wire story that ``copies`` papers ran, one of them copied in turn."""
+    ids = ["wire"] + [f"p{k:03d}" for k in range(copies)]
+    kids = [f"g{k}" for k in range(grandchildren)]
+    documents = pd.DataFrame({
+        "id": ids + kids,
+        "source": ["Associated Press"] + [f"Paper {k}" for k in range(copies + grandchildren)],
+        "published": pd.to_datetime(["2024-03-12T08:00Z"] * (copies + grandchildren + 1),
+                                    utc=True),
+        "family": pd.array([1] * (copies + grandchildren + 1), dtype="Int64"),
+    })
+    families = pd.DataFrame({"family": 1, "id": ids + kids,
+                             "role": ["root"] + ["member"] * (copies + grandchildren)})
+    parents = [""] + ["wire"] * copies + ["p000"] * len(kids)
+    tree = pd.DataFrame({"child": ids + kids, "parent": parents,
+                         "confidence": [0.9] * (copies + grandchildren + 1), "evidence": ""})
+    return {"documents": documents, "families": families, "tree": tree}
+
+
+def test_a_story_that_many_papers_ran_wraps_its_copies_into_rows() -> None:
+    import matplotlib.pyplot as plt
+
+    tables = _star_tables(30)
+    graph = plot._family_graph(plot._tables(tables), 1)
+    _, xs = plot._tree_layout(graph)
+    leaves = [n for n in graph.nodes if graph.nodes[n]["wrapped"]]
+    # the 29 childless papers in rows of 12 (3 rows), the copied paper beside them
+    assert len(leaves) == 29
+    rows = pd.Series({n: graph.nodes[n]["y"] for n in leaves}).value_counts().sort_index()
+    assert rows.tolist() == [5, 12, 12]
+    assert graph.nodes["p000"]["y"] == -1.0 and xs["p000"] > max(xs[n] for n in leaves)
+    # drawn, no two boxes overlap
+    fig, ax = plt.subplots(figsize=plot._tree_size(13, plot._tree_rows(graph))[:2])
+    try:
+        plot.draw_tree(tables, 1, ax=ax)
+        fig.canvas.draw()
+        boxes = [t.get_bbox_patch().get_window_extent() for t in ax.texts
+                 if str(t.get_gid()).startswith("node:")]
+        assert len(boxes) == 33
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    finally:
+        plt.close(fig)
+    # a dozen copies or fewer stay in one row, as before
+    small = plot._family_graph(plot._tables(_star_tables(12, 0)), 1)
+    plot._tree_layout(small)
+    assert not any(small.nodes[n]["wrapped"] for n in small.nodes)
