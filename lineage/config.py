@@ -207,6 +207,7 @@ class TreeConfig:
         reuse pair between every two of them, and Edmonds' algorithm on all of them
         took minutes and gigabytes (400 papers: 80,000 pairs); a parent outside an
         article's best 20 sources is never its best choice unless a cycle forces it.
+        0 weighs them all.
     parent_sharpness : float
         How sharply a parent's lead in fidelity over the article's other candidate
         sources turns into certainty (100): the parent's probability is its share of
