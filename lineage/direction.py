@@ -907,23 +907,31 @@ def variant_support(shingles: list[np.ndarray], pairs: pd.DataFrame, family: np.
     members = np.unique(np.concatenate([ai, bi]))
     _, fam_keys = spread(members, family[members].astype(np.int64))
     fam_keys, fam_counts = np.unique(fam_keys, return_counts=True)
+    # each side's keys once, sorted (with the pair each belongs to): already so when
+    # each document's shingles are, as np.unique gives them, so the sort is a fallback
+    pair_of, keys = {}, {}
+    for side, docs in (("a", ai), ("b", bi)):
+        tag, k = spread(docs, np.arange(n, dtype=np.int64))
+        if len(k) > 1 and not (k[1:] >= k[:-1]).all():
+            order = np.argsort(k, kind="stable")
+            tag, k = tag[order], k[order]
+        pair_of[side], keys[side] = tag, k
     out = []
-    for own, other in ((ai, bi), (bi, ai)):
-        pair_of, own_keys = spread(own, np.arange(n, dtype=np.int64))
-        _, other_keys = spread(other, np.arange(n, dtype=np.int64))
+    for me, you, own in (("a", "b", ai), ("b", "a", bi)):
+        own_keys, other_keys = keys[me], keys[you]
         # membership by binary search in the sorted other side (np.isin hashed both
         # sides, the largest cost of a family of a few hundred copies of one story)
         if len(other_keys):
-            other_keys = np.sort(other_keys)
             at = np.minimum(np.searchsorted(other_keys, own_keys), len(other_keys) - 1)
             extra = other_keys[at] != own_keys
         else:
             extra = np.ones(len(own_keys), dtype=bool)
         shingle = own_keys[extra] & 0xFFFFFFFF
-        fam = family[own][pair_of[extra]].astype(np.int64)
+        mine = pair_of[me][extra]
+        fam = family[own][mine].astype(np.int64)
         df = fam_counts[np.searchsorted(fam_keys, (fam << 32) | shingle)]
-        total = np.bincount(pair_of[extra], minlength=n).astype(np.float64)
-        shared = np.bincount(pair_of[extra], weights=(df >= 2), minlength=n)
+        total = np.bincount(mine, minlength=n).astype(np.float64)
+        shared = np.bincount(mine, weights=(df >= 2), minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             out.append(np.where(total > 0, shared / total, np.nan))
     return out[0], out[1]

@@ -126,8 +126,7 @@ def build_tree(
                              1.0 + to_b + near * near_b + likely * p,
                              1.0 + to_a + near * near_a + likely * (1 - p)]),
     })
-    tree = _arborescence_per_family(_best_parents(edges, config.max_candidate_parents),
-                                    members)
+    tree = _arborescence_per_family(edges, members, config.max_candidate_parents)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     fam = pd.Series(family_of)
     if config.lift_tolerance > 0:
@@ -504,14 +503,17 @@ def _best_parents(edges: pd.DataFrame, limit: int) -> pd.DataFrame:
     return pd.concat([edges[root], top]).sort_index()
 
 
-def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.DiGraph:
+def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame, limit: int = 0
+                             ) -> nx.DiGraph:
     """Edmonds' algorithm on each family's graph (with the virtual root) in turn.
 
     ``edges`` holds every weighted edge (``u, v, w``; the virtual root's too). Families
     share no reuse edge, so this is the same arborescence as one run over the whole
     graph, but each family's graph is built from its own edges only: networkx copies
     its working graph at every contracted cycle, and a view of one big graph would
-    scan the virtual root's edges to every article for every family.
+    scan the virtual root's edges to every article for every family. With ``limit``,
+    only each article's ``limit`` heaviest edges from its own family and the virtual
+    root's (:func:`_best_parents`) enter.
     """
     # integer labels: 0 the virtual root, 1.. each member in id order within its family
     ordered = members.sort_values(["family", "id"])
@@ -521,8 +523,9 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame) -> nx.D
     # an edge joins two members of one family or leaves the virtual root: a reuse
     # pair across families is a weak bridge the family step cut (lineage.family)
     keep = fam.notna() & ((edges["u"] == _ROOT) | (edges["u"].map(family) == fam))
-    edges = edges[keep]
-    fam = fam[keep].to_numpy()
+    # each article's ``limit`` best sources within its family (0: all of them)
+    edges = _best_parents(edges[keep], limit)
+    fam = edges["v"].map(family).to_numpy()
     u = edges["u"].map(rank).fillna(0).to_numpy(np.int64)
     v = edges["v"].map(rank).to_numpy(np.int64)
     # Edmonds breaks exact ties by the order of sets that hold its merged nodes, which

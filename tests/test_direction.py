@@ -166,6 +166,18 @@ def test_variant_support_counts_wording_kept_by_third_members():
     assert sa[2] == 0.5 and sb[2] == 1.0
 
 
+def test_variant_support_does_not_depend_on_the_order_of_each_documents_shingles():
+    rng = np.random.default_rng(3)
+    shingles = [rng.choice(40, size=int(rng.integers(5, 20)), replace=False).astype(np.uint32)
+                for _ in range(6)]
+    pairs = pd.DataFrame({"ai": [0, 0, 1, 2, 3], "bi": [1, 2, 2, 4, 5]})
+    family = np.array([1, 1, 1, 2, 2, 2])
+    given = variant_support(shingles, pairs, family)  # unsorted: the sorting fallback
+    ordered = variant_support([np.sort(x) for x in shingles], pairs, family)
+    np.testing.assert_array_equal(given[0], ordered[0])
+    np.testing.assert_array_equal(given[1], ordered[1])
+
+
 def test_variant_support_of_no_pairs():
     sa, sb = variant_support([np.array([1], np.uint32)], pd.DataFrame({"ai": [], "bi": []}),
                              np.array([1]))

@@ -454,6 +454,24 @@ def test_the_arborescence_weighs_each_articles_best_candidate_parents_only():
     assert _best_parents(edges, 0).equals(edges) and _best_parents(edges, 4).equals(edges)
 
 
+def test_the_limit_on_candidate_parents_reaches_the_arborescence():
+    from lineage.config import TreeConfig
+
+    # x and y are near-copies of each other, both taken from the wire w. Weighing
+    # every candidate, the wire is the root; keeping only each article's single best
+    # source, w's only candidate besides the virtual root is x, whose edge outweighs it
+    pairs = make_pairs([("x", "y", "wholly-derived", 0.5, 0.99, 0.99),
+                        ("w", "x", "wholly-derived", 0.95, 0.9, 0.97),
+                        ("w", "y", "wholly-derived", 0.95, 0.9, 0.97)])
+    docs = make_documents(["w", "x", "y"], None, pairs)
+    wire = np.array([True, False, False])
+    got = {k: parents(build_tree(docs, pairs, wire, TreeConfig(max_candidate_parents=k,
+                                                                 lift_tolerance=0)))
+           for k in (0, 1, 2)}
+    assert got[0] == got[2] == {"w": "", "x": "y", "y": "w"}
+    assert got[1] == {"w": "x", "x": "y", "y": ""}
+
+
 def test_a_limit_on_candidate_parents_leaves_the_syndicated_tree_as_it_was():
     from fixtures.corpus import INDEPENDENT_SENTENCES, ORIGINAL_SENTENCES, UNRELATED_SENTENCES
 
