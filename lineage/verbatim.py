@@ -23,6 +23,9 @@ from lineage.boilerplate import mask_tokens
 __all__ = ["verbatim_runs"]
 
 _MAX_REPEATS = 4
+#: A passage widens past one differing character when this many after it match again
+#: (a letter misread by OCR, which otherwise leaves the words around it out).
+_AGREE = 4
 
 
 def verbatim_runs(
@@ -150,8 +153,11 @@ def verbatim_passages(
     """Verbatim passages (character offsets) for the pairs at ``rows``.
 
     Each passage is widened over identical neighbouring characters (case-folded), so
-    it takes in a closing full stop or quote, or words just before an edit; never
-    into boilerplate (two runs of one outlet end with the same footer).
+    it takes in a closing full stop or quote, or words just before an edit, and past
+    a single differing character that the next four characters confirm (a letter
+    misread by OCR: the shingles around it never match, so the run stops short of
+    the words it shares); never into boilerplate (two runs of one outlet end with
+    the same footer).
 
     Parameters
     ----------
@@ -233,12 +239,24 @@ def _room(spans: np.ndarray, start: int, end: int, length: int) -> tuple[int, in
 
 def _widen(ta: str, tb: str, a0: int, a1: int, b0: int, b1: int,
            limits: tuple[int, int, int, int] | None = None) -> tuple[int, int, int, int]:
-    """Grow ``[a0, a1)`` and ``[b0, b1)`` over identical characters on both sides, within
-    ``limits`` (lowest start and highest end for a, then for b)."""
+    """Grow ``[a0, a1)`` and ``[b0, b1)`` over identical characters on both sides, and
+    over one differing character when the ``_AGREE`` beyond it match again (one for
+    one: OCR's misread letters), within ``limits`` (lowest start and highest end for
+    a, then for b)."""
     lo_a, hi_a, lo_b, hi_b = limits or (0, len(ta), 0, len(tb))
-    while a0 > lo_a and b0 > lo_b and ta[a0 - 1].casefold() == tb[b0 - 1].casefold():
+
+    def same(i: int, j: int) -> bool:
+        return ta[i].casefold() == tb[j].casefold()
+
+    def misread(i: int, j: int, step: int) -> bool:
+        # one character differs, and the _AGREE after it (in the direction of growth)
+        # match again: a letter misread, not the end of the shared text
+        return all(lo_a <= i + step * k < hi_a and lo_b <= j + step * k < hi_b
+                   and same(i + step * k, j + step * k) for k in range(1, _AGREE + 1))
+
+    while a0 > lo_a and b0 > lo_b and (same(a0 - 1, b0 - 1) or misread(a0 - 1, b0 - 1, -1)):
         a0, b0 = a0 - 1, b0 - 1
-    while a1 < hi_a and b1 < hi_b and ta[a1].casefold() == tb[b1].casefold():
+    while a1 < hi_a and b1 < hi_b and (same(a1, b1) or misread(a1, b1, 1)):
         a1, b1 = a1 + 1, b1 + 1
     while a0 < a1 and ta[a0].isspace():
         a0, b0 = a0 + 1, b0 + 1

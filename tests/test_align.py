@@ -326,3 +326,37 @@ def test_a_hard_wrapped_source_aligns_as_its_unwrapped_text():
                          round(pair["aligned_b"], 2))
     # line by line, the wire's 12 sentences were 32 fragments and 0.36 of it aligned
     assert aligned["wrapped"] == aligned["plain"] == ("wholly-derived", 1.0, 0.69)
+
+
+def test_a_passage_widens_past_a_misread_letter_not_past_a_changed_word():
+    from lineage.verbatim import _widen
+
+    src = "The strike closed the port on Monday, officials said late on Tuesday night."
+    # OCR read "l" as "1" in "late": the shared text goes on four letters later
+    ocr = src.replace("late", "1ate")
+    start = src.index("officials")
+    assert _widen(src, ocr, 0, start, 0, start) == (0, len(src), 0, len(src))
+    # ... and backwards, from a run that starts after the misread
+    ocr = src.replace("closed", "c1osed")
+    assert _widen(src, ocr, 30, len(src), 30, len(src)) == (0, len(src), 0, len(src))
+    # a different word is an edit, not a misread: the passage stops before it
+    edited = src.replace("late on", "early on")
+    assert _widen(src, edited, 0, start, 0, start)[1] == src.index(" late")
+    # a misread within four letters of the end stops the passage there
+    tail = src.replace("night.", "nigh1.")
+    assert _widen(src, tail, 0, start, 0, start)[1] == src.index("nigh") + 4
+
+
+def test_an_ocr_copy_is_covered_past_its_misread_letters():
+    # a story and a scan of its copy with a letter misread every 29 characters: the
+    # shingles around each misread never match, and the passages stopped short of the
+    # words around them (0.87 of each text covered)
+    misread = {"e": "c", "l": "1", "o": "0", "s": "5", "a": "o", "n": "m", "i": "l",
+               "t": "f", "r": "n"}
+    text = ORIGINAL
+    noisy = "".join(misread.get(c, c) if k % 29 == 14 else c for k, c in enumerate(text))
+    assert noisy != text and len(noisy) == len(text)
+    docs = [{"id": "wire", "text": text}, {"id": "scan", "text": noisy}]
+    res = analyze(docs)
+    pair = res.pairs.set_index(["a", "b"]).loc[("scan", "wire")]
+    assert pair["aligned_a"] >= 0.99 and pair["aligned_b"] >= 0.99
