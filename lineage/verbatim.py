@@ -200,6 +200,7 @@ def verbatim_passages(
             continue
         runs = verbatim_runs(positional[a], positional[b], int(sizes[a]), min_tokens=min_tokens,
                              gap=gap, skip_a=skips[a], skip_b=skips[b])
+        widened: list[tuple[int, int, int, int]] = []
         for a0, a1, b0, b1 in runs.tolist():
             limits = None
             if boilerplate is not None:
@@ -213,9 +214,28 @@ def verbatim_passages(
             if boilerplate is not None:
                 limits = (*_room(boilerplate[a], start_a, end_a, len(texts[a])),
                           *_room(boilerplate[b], start_b, end_b, len(texts[b])))
-            spans = _widen(texts[a], texts[b], start_a, end_a, start_b, end_b, limits)
-            out.append((row, a, b, *spans, "verbatim", 1.0, 0))
+            if any(w[0] <= start_a and end_a <= w[1] and w[2] <= start_b and end_b <= w[3]
+                   for w in widened):
+                continue  # a passage widened past a misread already holds this run
+            widened.append(_widen(texts[a], texts[b], start_a, end_a, start_b, end_b, limits))
+        out += [(row, a, b, *w, "verbatim", 1.0, 0) for w in _merge_aligned(widened)]
     return pd.DataFrame(out, columns=list(PASSAGE_TABLE))
+
+
+def _merge_aligned(spans: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Passages ``(a_start, a_end, b_start, b_end)`` in order of ``a_start``, with a
+    passage that starts inside the one before, on the alignment that one ends on
+    (``a_end - b_end == a_start - b_start``), joined to it: runs that a misread letter
+    split grow into one another as they widen past it. (Two runs either side of an
+    insertion may share a character, on two alignments: they stay apart.)"""
+    merged: list[list[int]] = []
+    for a0, a1, b0, b1 in sorted(spans):
+        last = merged[-1] if merged else None
+        if last is not None and a0 < last[1] and last[1] - last[3] == a0 - b0:
+            last[1], last[3] = max(last[1], a1), max(last[3], b1)
+        else:
+            merged.append([a0, a1, b0, b1])
+    return [(a0, a1, b0, b1) for a0, a1, b0, b1 in merged]
 
 
 def _outside(inside: np.ndarray, t0: int, t1: int) -> tuple[int, int]:

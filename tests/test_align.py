@@ -360,3 +360,20 @@ def test_an_ocr_copy_is_covered_past_its_misread_letters():
     res = analyze(docs)
     pair = res.pairs.set_index(["a", "b"]).loc[("scan", "wire")]
     assert pair["aligned_a"] >= 0.99 and pair["aligned_b"] >= 0.99
+    # the runs the misreads split grow into one passage, not into copies of each other
+    verb = res.passages[res.passages["kind"] == "verbatim"].sort_values("a_start")
+    assert (verb["a_start"].to_numpy()[1:] >= verb["a_end"].to_numpy()[:-1]).all()
+    assert (verb["a_end"] - verb["a_start"]).sum() <= len(noisy)
+
+
+def test_passages_join_where_one_runs_into_the_next_on_its_alignment():
+    from lineage.verbatim import _merge_aligned
+
+    # widened past misreads, the first run reached into the second (same alignment)
+    assert _merge_aligned([(0, 500, 10, 510), (300, 800, 310, 810)]) == [(0, 800, 10, 810)]
+    # a run held whole by another is one passage
+    assert _merge_aligned([(0, 800, 0, 800), (300, 500, 300, 500)]) == [(0, 800, 0, 800)]
+    # runs either side of an insertion that share a character stay apart
+    assert _merge_aligned([(0, 101, 0, 101), (100, 200, 140, 240)]) == [
+        (0, 101, 0, 101), (100, 200, 140, 240)]
+    assert _merge_aligned([]) == []
