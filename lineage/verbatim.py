@@ -218,7 +218,9 @@ def verbatim_passages(
                    for w in widened):
                 continue  # a passage widened past a misread already holds this run
             widened.append(_widen(texts[a], texts[b], start_a, end_a, start_b, end_b, limits))
-        out += [(row, a, b, *w, "verbatim", 1.0, 0) for w in _merge_aligned(widened)]
+        if len(widened) > 1:
+            widened = _merge_aligned(widened)
+        out += [(row, a, b, *w, "verbatim", 1.0, 0) for w in widened]
     return pd.DataFrame(out, columns=list(PASSAGE_TABLE))
 
 
