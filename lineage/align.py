@@ -224,11 +224,12 @@ def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
     DataFrame
         ``n_pairs`` rows, columns ``aligned_a, aligned_b, n_passages``, ``n_verbatim``
         (verbatim passages), ``n_sentences`` (matched sentences), ``verbatim_chars``
-        (characters of ``a`` in verbatim passages).
+        (characters of ``a`` in verbatim passages), ``verbatim_a, verbatim_b`` (the
+        share of each text inside verbatim passages).
     """
     counts = ["n_passages", "n_verbatim", "n_sentences", "verbatim_chars"]
-    out = pd.DataFrame(0.0, index=np.arange(n_pairs), columns=["aligned_a", "aligned_b",
-                                                                 *counts])
+    shares = ["aligned_a", "aligned_b", "verbatim_a", "verbatim_b"]
+    out = pd.DataFrame(0.0, index=np.arange(n_pairs), columns=[*shares, *counts])
     if not passages.empty:
         verb = (passages["kind"] == "verbatim").to_numpy()
         p = passages.assign(
@@ -244,9 +245,16 @@ def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
         lb = _union_length(p["pair"].to_numpy(), p["b_start"].to_numpy(), p["b_end"].to_numpy())
         out.loc[idx, "aligned_a"] = la.reindex(idx).to_numpy() / np.maximum(n_chars_a[idx], 1)
         out.loc[idx, "aligned_b"] = lb.reindex(idx).to_numpy() / np.maximum(n_chars_b[idx], 1)
+        v = p[verb]
+        va = _union_length(v["pair"].to_numpy(), v["a_start"].to_numpy(), v["a_end"].to_numpy())
+        vb = _union_length(v["pair"].to_numpy(), v["b_start"].to_numpy(), v["b_end"].to_numpy())
+        out.loc[idx, "verbatim_a"] = va.reindex(idx, fill_value=0).to_numpy() / np.maximum(
+            n_chars_a[idx], 1)
+        out.loc[idx, "verbatim_b"] = vb.reindex(idx, fill_value=0).to_numpy() / np.maximum(
+            n_chars_b[idx], 1)
         for col in counts:
             out.loc[idx, col] = g[col].to_numpy()
-    out[["aligned_a", "aligned_b"]] = out[["aligned_a", "aligned_b"]].clip(0.0, 1.0)
+    out[shares] = out[shares].clip(0.0, 1.0)
     for col in counts:
         out[col] = out[col].astype(np.int64)
     return out

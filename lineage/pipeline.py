@@ -438,7 +438,9 @@ def _relate(corpus: _Corpus, docs: pd.DataFrame, pairs: np.ndarray, scores: pd.D
     strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
     cov["n_quotes"] = cov["n_passages"] - strong["n_passages"]
     strong = strong.rename(columns={"aligned_a": "evidence_a", "aligned_b": "evidence_b"})
-    feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "n_quotes"]], strong], axis=1)
+    feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "verbatim_a", "verbatim_b",
+                                    "n_quotes"]],
+                       strong.drop(columns=["verbatim_a", "verbatim_b"])], axis=1)
     could = relation.classify(feats.assign(char_cosine=1.0), config.relation,
                               shingle_size=corpus.n_shingle).notna().to_numpy()
     feats.loc[could, "char_cosine"] = _char_cosines(corpus, char_model, pairs[could])

@@ -6,9 +6,13 @@ speaker, so a shared quote is weak evidence), how many sentences match,
 how much is verbatim, and the document-level topical similarity:
 
 ``duplicate``
-    both texts covered at least ``duplicate_coverage`` and near-identical
-    characters (``char_cosine`` >= 0.9), or near-identical outright (Jaccard >= 0.9
-    and ``char_cosine`` >= 0.95: a headline too short to hold a passage);
+    both texts covered at least ``duplicate_coverage`` (quotations included: a
+    duplicate's quotes are copied with the rest) and near-identical: by characters
+    (``char_cosine`` >= 0.9), by shingles (Jaccard >= 0.8), or both texts at least
+    ``duplicate_coverage`` inside verbatim passages (``verbatim_a``, ``verbatim_b``),
+    which reach over small edits and a scan's misread letters where the character
+    profile does not; or near-identical outright (Jaccard >= 0.9 and ``char_cosine``
+    >= 0.95: a headline too short to hold a passage);
 ``wholly-derived``
     the more-covered text is covered at least ``wholly_coverage``, by a verbatim
     passage or by at least ``min_sentences`` matched sentences (two reporters'
@@ -44,6 +48,10 @@ FEATURE_COLUMNS = (
     "char_cosine",
     "evidence_a",
     "evidence_b",
+    "aligned_a",
+    "aligned_b",
+    "verbatim_a",
+    "verbatim_b",
     "n_sentences",
     "n_verbatim",
     "verbatim_chars",
@@ -70,15 +78,20 @@ def classify(features: pd.DataFrame, config: RelationConfig, *, shingle_size: in
     require_columns(features, FEATURE_COLUMNS, table="pair features")
     f = features
     cov_max = np.maximum(f["evidence_a"], f["evidence_b"]).to_numpy()
-    cov_min = np.minimum(f["evidence_a"], f["evidence_b"]).to_numpy()
     verbatim_words = np.maximum(
         np.where(f["shared_shingles"] > 0, f["shared_shingles"] + shingle_size - 1, 0),
         f["verbatim_chars"].to_numpy() / 6.0,
     )
     identical = ((f["jaccard"] >= 0.9) & (f["char_cosine"] >= 0.95)).to_numpy()
-    duplicate = (cov_min >= config.duplicate_coverage) & (
-        (f["char_cosine"] >= 0.9) | (f["jaccard"] >= 0.8)
-    ).to_numpy() | identical
+    # a duplicate's quotations are copied with the rest: the whole of both texts counts
+    # (quotes are discounted so that two reports quoting one speaker are not reuse)
+    whole = np.minimum(f["aligned_a"], f["aligned_b"]).to_numpy()
+    # near-identical: by characters, by shingles, or both texts inside verbatim
+    # passages (which reach over small edits and misread letters, where a scan's
+    # character profile and shingles are not)
+    same = ((f["char_cosine"] >= 0.9) | (f["jaccard"] >= 0.8)).to_numpy() | (
+        np.minimum(f["verbatim_a"], f["verbatim_b"]).to_numpy() >= config.duplicate_coverage)
+    duplicate = (whole >= config.duplicate_coverage) & same | identical
     # rewritten sentences alone are reuse only when there are enough of them: two
     # reporters' sentences on the same facts can look as alike as one rewritten
     # sentence (a verbatim passage needs no such count)
@@ -133,8 +146,11 @@ def describe(row: Mapping[str, Any], a: str, b: str, n_sent_a: int, n_sent_b: in
     if row["jaccard"] > 0:
         parts.append(f"word {shingle_size}-gram Jaccard {row['jaccard']:.2f}")
     quotes = int(row.get("n_quotes", 0))
-    if quotes:
-        parts.append(f"{quotes} shared direct quote(s), weak evidence, not counted")
     if relation == "duplicate":
-        parts.insert(0, "near-identical texts")
+        # the quotes count here: a duplicate's quotations were copied with the rest
+        verbatim = min(row.get("verbatim_a", 0.0), row.get("verbatim_b", 0.0))
+        parts.insert(0, "near-identical texts" + (
+            f" ({round(100 * verbatim)}% of each verbatim)" if verbatim >= 0.5 else ""))
+    elif quotes:
+        parts.append(f"{quotes} shared direct quote(s), weak evidence, not counted")
     return "; ".join(parts)

@@ -88,7 +88,7 @@ def test_paraphrase_matches_each_reworded_sentence_as_rewritten():
 def test_independent_story_has_no_matches():
     _, matches, passages, cov = align_two(ORIGINAL, INDEPENDENT)
     assert len(matches) == 0 and len(passages) == 0
-    assert cov.iloc[0].tolist() == [0.0, 0.0, 0, 0, 0, 0]
+    assert cov.iloc[0].tolist() == [0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0]
 
 
 def test_matches_are_one_to_one():
@@ -171,6 +171,23 @@ def test_coverage_counts_overlapping_spans_once():
     assert cov.loc[0, "aligned_a"] == pytest.approx(31 / 32)
     assert cov.loc[0, "aligned_b"] == pytest.approx(32 / 54)
     assert cov.loc[0, "n_passages"] == 2 and cov.loc[0, "n_sentences"] == 3
+
+
+def test_coverage_gives_each_text_s_share_inside_verbatim_passages():
+    # verbatim [0, 10) and [5, 20) of a (one union, 20 of 40 characters), [0, 10) and
+    # [30, 45) of b (25 of 50); the rewritten passage counts in aligned_a only
+    passages = pd.DataFrame({
+        "pair": [0, 0, 0], "a_start": [0, 5, 25], "a_end": [10, 20, 40],
+        "b_start": [0, 30, 10], "b_end": [10, 45, 28], "n_sentences": [0, 0, 1],
+        "kind": ["verbatim", "verbatim", "rewritten"]})
+    cov = align.coverage(passages, 2, np.array([40, 9]), np.array([50, 9]))
+    assert cov.loc[0, ["verbatim_a", "verbatim_b"]].tolist() == [20 / 40, 25 / 50]
+    assert cov.loc[0, ["aligned_a", "aligned_b"]].tolist() == [35 / 40, 43 / 50]
+    assert cov.loc[1, ["verbatim_a", "verbatim_b"]].tolist() == [0.0, 0.0]
+    # rewritten passages alone: no verbatim share
+    only = align.coverage(passages[passages["kind"] == "rewritten"], 1, np.array([40]),
+                          np.array([50]))
+    assert only.loc[0, ["verbatim_a", "verbatim_b"]].tolist() == [0.0, 0.0]
 
 
 def test_coverage_of_pairs_without_passages_is_zero():
@@ -364,6 +381,10 @@ def test_an_ocr_copy_is_covered_past_its_misread_letters():
     verb = res.passages[res.passages["kind"] == "verbatim"].sort_values("a_start")
     assert (verb["a_start"].to_numpy()[1:] >= verb["a_end"].to_numpy()[:-1]).all()
     assert (verb["a_end"] - verb["a_start"]).sum() <= len(noisy)
+    # one text scanned is a duplicate, though the misreads put its character profile
+    # below the 0.9 that clean near-identical texts reach
+    assert pair["char_cosine"] < 0.9
+    assert pair["relation"] == "duplicate"
 
 
 def test_passages_join_where_one_runs_into_the_next_on_its_alignment():

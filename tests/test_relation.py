@@ -52,6 +52,17 @@ def test_defaults_are_the_documented_thresholds():
      "wholly-derived"),
     ({**cov(1.0, CFG.duplicate_coverage - EPS), "char_cosine": 0.94, "jaccard": 0.89,
       "verbatim_chars": 600}, "wholly-derived"),
+    # ... or both texts at least duplicate_coverage inside verbatim passages (a scan
+    # whose misread letters lower its character cosine and shingles)
+    ({**cov(1.0, 1.0), "char_cosine": 0.8, "jaccard": 0.3, "verbatim_chars": 600,
+      "verbatim_a": CFG.duplicate_coverage, "verbatim_b": 0.95}, "duplicate"),
+    ({**cov(1.0, 1.0), "char_cosine": 0.8, "jaccard": 0.3, "verbatim_chars": 600,
+      "verbatim_a": CFG.duplicate_coverage - EPS, "verbatim_b": 0.95}, "wholly-derived"),
+    # quotations count for a duplicate's coverage (copied with the rest), not for reuse
+    ({**cov(0.97, 0.97), "evidence_a": 0.8, "evidence_b": 0.8, "char_cosine": 0.95},
+     "duplicate"),
+    ({**cov(0.97, CFG.duplicate_coverage - EPS), "evidence_a": 0.97, "evidence_b": 0.97,
+      "char_cosine": 0.95, "verbatim_chars": 600}, "wholly-derived"),
     # wholly-derived: the more-covered side >= wholly_coverage, whichever side it is,
     # by min_sentences matched sentences or a verbatim passage
     ({**cov(CFG.wholly_coverage, 0.0), "n_sentences": CFG.min_sentences}, "wholly-derived"),
