@@ -9,8 +9,10 @@ each ran its first 50-100% with one word of their own inserted and a closing lin
 of their own, an hour or so later, and 100 unrelated ABC stories. Each run is a
 subprocess (peak RSS is its own): the default settings, and with ``--peer`` also the
 same run with ``[tree] max_candidate_parents = 0`` (Edmonds' algorithm on every
-candidate parent, as before the limit). Prints seconds, peak RSS, reuse pairs, how
-many papers the tree puts under the wire, and whether the two trees are identical.
+candidate parent, as before the limit), and with ``--max-partners K`` a run with
+``[candidates] max_partners = K`` (each document's ``K`` strongest partners only).
+Prints seconds, peak RSS, reuse pairs, how many papers the tree puts under the wire,
+and whether the two trees are identical.
 This is a benchmark, not a test.
 """
 
@@ -55,7 +57,7 @@ def corpus(papers: int, seed: int = 0):
     return pd.DataFrame(rows, columns=["id", "text", "source", "published"])
 
 
-def one_run(papers: int, limit: int | None, tree_out: str) -> dict:
+def one_run(papers: int, limit: int | None, tree_out: str, partners: int = 0) -> dict:
     import dataclasses
 
     import lineage
@@ -66,6 +68,9 @@ def one_run(papers: int, limit: int | None, tree_out: str) -> dict:
     if limit is not None:
         config = dataclasses.replace(config, tree=dataclasses.replace(
             config.tree, max_candidate_parents=limit))
+    if partners:
+        config = dataclasses.replace(config, candidates=dataclasses.replace(
+            config.candidates, max_partners=partners))
     started = time.perf_counter()
     result = lineage.analyze(docs, config=config)
     seconds = time.perf_counter() - started
@@ -83,27 +88,34 @@ def main() -> None:
     parser.add_argument("--papers", type=int, nargs="+", default=[100, 200])
     parser.add_argument("--peer", action="store_true",
                         help="also run with max_candidate_parents = 0")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--max-partners", type=int, default=0, metavar="K",
+                        help="also run with [candidates] max_partners = K")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        papers, limit, out = int(args.child[0]), args.child[1], args.child[2]
-        print(json.dumps(one_run(papers, None if limit == "default" else int(limit), out)))
+        papers, limit, partners, out = args.child
+        print(json.dumps(one_run(int(papers), None if limit == "default" else int(limit),
+                                 out, int(partners))))
         return
     import pandas as pd
 
-    print(f"{'papers':>7} {'run':>9} {'seconds':>8} {'peak RSS MiB':>13} {'reuse pairs':>12} "
+    print(f"{'papers':>7} {'run':>12} {'seconds':>8} {'peak RSS MiB':>13} {'reuse pairs':>12} "
           f"{'under wire':>11}")
     for n in args.papers:
         trees = {}
-        for name, limit in [("default", "default")] + ([("all", "0")] if args.peer else []):
+        runs = [("default", "default", 0)] + ([("all", "0", 0)] if args.peer else []) + (
+            [(f"partners={args.max_partners}", "default", args.max_partners)]
+            if args.max_partners else [])
+        for name, limit, partners in runs:
             out = f"/tmp/lineage_syndication_{n}_{name}.csv"
-            got = subprocess.run([sys.executable, __file__, "--child", str(n), limit, out],
+            got = subprocess.run([sys.executable, __file__, "--child", str(n), limit,
+                                  str(partners), out],
                                  check=True, capture_output=True, text=True)
             row = json.loads(got.stdout.strip().splitlines()[-1])
             trees[name] = pd.read_csv(out, keep_default_na=False)
-            print(f"{n:>7} {name:>9} {row['seconds']:>8} {row['peak_rss_mib']:>13} "
+            print(f"{n:>7} {name:>12} {row['seconds']:>8} {row['peak_rss_mib']:>13} "
                   f"{row['reuse_pairs']:>12} {row['under_wire']:>11}", flush=True)
-        if len(trees) == 2:
+        if "all" in trees:
             print(f"{'':>7} trees identical: {trees['default'].equals(trees['all'])}")
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "lsh_candidates",
     "lsh_params",
     "rowwise_cosine",
+    "strongest_partners",
     "tfidf_candidates",
     "top_terms",
     "union_pairs",
@@ -256,6 +257,42 @@ def _top_of_rows(v: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
     ranked = row[order].astype(np.int64)
     top = (np.arange(len(ranked)) - np.searchsorted(ranked, ranked, side="left")) < k
     return ranked[top], v.indices[order[top]]
+
+
+def strongest_partners(scores, k: int, rank: np.ndarray | None = None) -> np.ndarray:
+    """Which scored pairs to keep: those among the ``k`` partners that hold most of
+    either document (``containment_ab`` for ``a``, ``containment_ba`` for ``b``) or
+    among either's ``k`` nearest by ``tfidf_cosine`` (rewritten copies).
+
+    ``scores`` is :func:`lineage.score.score_pairs`' table. Partners that hold a
+    document equally go by ``rank`` (per document position, lower first: the likelier
+    source, e.g. a wire service, then the earliest published), then by Jaccard, then
+    by position. Returns a boolean mask over the rows; all True when ``k`` is 0 or no
+    document has more than ``k`` partners. A copy's source holds all of it that the
+    copy did not change, as much as any other copy of the same text can, so a copy
+    keeps its source among its ``k`` however many copies of that text there are.
+    """
+    n = len(scores)
+    a, b = scores["ai"].to_numpy(np.int64), scores["bi"].to_numpy(np.int64)
+    if k <= 0 or n == 0 or np.bincount(np.concatenate([a, b])).max() <= k:
+        return np.ones(n, dtype=bool)
+    node = np.concatenate([a, b])
+    other = np.concatenate([b, a])
+    idx = np.concatenate([np.arange(n), np.arange(n)])
+    held = np.concatenate([scores["containment_ab"].to_numpy(np.float64),
+                           scores["containment_ba"].to_numpy(np.float64)])
+    jaccard = np.tile(scores["jaccard"].to_numpy(np.float64), 2)
+    cosine = np.tile(scores["tfidf_cosine"].to_numpy(np.float64), 2)
+    prior = (np.zeros(len(other)) if rank is None
+             else np.asarray(rank, dtype=np.float64)[other])
+    keep = np.zeros(n, dtype=bool)
+    # np.lexsort sorts by its last key first
+    for keys in ((other, -jaccard, prior, -held), (other, prior, -cosine)):
+        order = np.lexsort((*keys, node))
+        ranked = node[order]
+        place = np.arange(len(ranked)) - np.searchsorted(ranked, ranked, side="left")
+        keep[idx[order[place < k]]] = True
+    return keep
 
 
 def _top_k_each(pairs: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:

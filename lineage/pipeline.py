@@ -208,6 +208,13 @@ def analyze(
         pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))
     tick("score", 1)
     scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs, None)
+    if config.candidates.max_partners > 0:
+        # near-duplicates of one text (a wire story many papers ran) are all LSH
+        # candidates of each other: keep each document's strongest partners only
+        strong = candidate_pairs.strongest_partners(
+            scores, config.candidates.max_partners, _source_rank(docs, config))
+        if not strong.all():
+            pairs, scores = pairs[strong], scores[strong].reset_index(drop=True)
     del word_vecs  # the sentence stages build their own
     tick("align", 1)
     passages, sent_word = _align(corpus, pairs, scores, config, priors, counted)
@@ -367,6 +374,19 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
         boiler_chars=boiler_chars,
         n_chars=np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars,
     )
+
+
+def _source_rank(docs: pd.DataFrame, config: Config) -> np.ndarray:
+    """Each document's place as a likely source among partners that hold a text
+    equally: wire services first, then by publication time (undated last)."""
+    wire = direction.is_wire(docs["source"], config.tree)
+    times = direction.utc_times(docs["published"])
+    when = np.where(np.isnat(times), np.inf,
+                    times.astype("datetime64[s]").astype(np.int64).astype(np.float64))
+    order = np.lexsort((when, ~wire))
+    rank = np.empty(len(docs), dtype=np.int64)
+    rank[order] = np.arange(len(docs))
+    return rank
 
 
 def _release_arrow_memory() -> None:

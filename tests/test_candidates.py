@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from fixtures.corpus import CORPUS
@@ -15,6 +16,7 @@ from lineage.candidates import (
     lsh_candidates,
     lsh_params,
     rowwise_cosine,
+    strongest_partners,
     tfidf_candidates,
     top_terms,
     union_pairs,
@@ -245,3 +247,56 @@ def test_top_terms_equal_a_per_row_sort(rows, k):
         cols = np.flatnonzero(dense[r])
         best = sorted(cols, key=lambda c: (-dense[r, c], c))[:k]
         assert set(np.flatnonzero(got[r])) == set(best)
+
+
+def scored(rows) -> pd.DataFrame:
+    """A score table from ``(ai, bi, containment_ab, containment_ba, jaccard, cosine)``."""
+    return pd.DataFrame(rows, columns=["ai", "bi", "containment_ab", "containment_ba",
+                                       "jaccard", "tfidf_cosine"])
+
+
+def test_strongest_partners_keep_the_text_that_holds_a_copy():
+    # 0 is the wire; 1, 2, 3 ran it cut shorter (3 shortest): each is held whole by the
+    # wire and by every longer copy, and holds less of them
+    s = scored([
+        (0, 1, 0.90, 0.99, 0.89, 0.95), (0, 2, 0.70, 0.99, 0.69, 0.85),
+        (0, 3, 0.50, 0.99, 0.49, 0.75), (1, 2, 0.77, 0.98, 0.76, 0.90),
+        (1, 3, 0.55, 0.98, 0.54, 0.80), (2, 3, 0.71, 0.97, 0.70, 0.88),
+    ])
+    # one partner each: 1, 2 and 3 keep the wire (it holds the most of each); the
+    # wire keeps 1 (holds most of it), and by cosine each keeps its nearest
+    keep = strongest_partners(s, 1)
+    assert keep.tolist() == [True, True, True, True, False, True]
+    # every document has three partners: three or more keeps all, 0 turns it off
+    assert strongest_partners(s, 3).all() and strongest_partners(s, 0).all()
+
+
+def test_strongest_partners_break_equal_holders_by_rank():
+    # 1 and 2 each hold all of 0 (and 0 little of either): the rank decides which
+    # 0 keeps; 1 and 2 keep each other, and 3 one of them
+    s = scored([(0, 1, 1.0, 0.1, 0.1, 0.05), (0, 2, 1.0, 0.1, 0.1, 0.05),
+                (1, 2, 0.3, 0.3, 0.2, 0.1), (1, 3, 0.3, 0.3, 0.2, 0.1),
+                (2, 3, 0.3, 0.3, 0.2, 0.1)])
+    by_two = strongest_partners(s, 1, rank=np.array([3, 2, 0, 1]))
+    by_one = strongest_partners(s, 1, rank=np.array([3, 0, 2, 1]))
+    assert by_two[1] and not by_two[0]
+    assert by_one[0] and not by_one[1]
+
+
+@given(st.integers(2, 9), st.integers(1, 4), st.integers(0, 1000))
+@settings(max_examples=60, deadline=None)
+def test_strongest_partners_bound_and_keep_each_document_s_best(n, k, seed):
+    rng = np.random.default_rng(seed)
+    i, j = np.triu_indices(n, 1)
+    s = scored({"ai": i, "bi": j, "containment_ab": rng.random(len(i)),
+                "containment_ba": rng.random(len(i)), "jaccard": rng.random(len(i)),
+                "tfidf_cosine": rng.random(len(i))})
+    keep = strongest_partners(s, k)
+    # at most two lists of k per document, each pair counted from either end
+    assert keep.sum() <= n * k * 2
+    # each document keeps the partner that holds most of it
+    for d in range(n):
+        held = np.where(s["ai"] == d, s["containment_ab"], s["containment_ba"])
+        mine = ((s["ai"] == d) | (s["bi"] == d)).to_numpy()
+        best = np.flatnonzero(mine)[np.argmax(held[mine])]
+        assert keep[best]

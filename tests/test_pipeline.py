@@ -378,3 +378,41 @@ def test_a_rewritten_sentence_beside_a_verbatim_run_keeps_its_passage():
     spans = result.passages[["a_start", "a_end", "kind"]].to_numpy().tolist()
     start = a.index(s2)
     assert spans == [[0, a.index(s1) + 138, "verbatim"], [start, start + len(s2), "rewritten"]]
+
+
+def _syndicated(papers: int) -> pd.DataFrame:
+    """A wire story and ``papers`` papers that each ran its first 5-8 sentences with a
+    word of their own inserted and a line of their own (words no other has) at the end,
+    an hour apart."""
+    from fixtures.corpus import ORIGINAL_SENTENCES
+
+    words = ["Meanwhile", "Locally", "Reportedly", "Officially", "Notably", "Separately"]
+    rows = [("wire", " ".join(ORIGINAL_SENTENCES), "Associated Press", "2024-03-01T08:00Z")]
+    for i in range(papers):
+        s = list(ORIGINAL_SENTENCES[: 5 + i % 4])
+        k = i % len(s)
+        s[k] = f"{words[i % len(words)]}, {s[k][0].lower()}{s[k][1:]}"
+        own = " ".join(f"{w}{'ab'[i % 2]}{chr(97 + i)}" for w in ("Town", "hall", "notes")) + "."
+        rows.append((f"p{i:02d}", " ".join(s) + "\n\n" + own, f"Paper {i}",
+                     f"2024-03-01T{9 + i % 12:02d}:00Z"))
+    return pd.DataFrame(rows, columns=["id", "text", "source", "published"])
+
+
+def test_max_partners_bounds_the_pairs_and_keeps_each_copy_s_source():
+    import dataclasses
+
+    docs = _syndicated(16)
+    every = lineage.analyze(docs)
+    config = lineage.Config()
+    config = dataclasses.replace(config, candidates=dataclasses.replace(
+        config.candidates, max_partners=3))
+    few = lineage.analyze(docs, config=config)
+    reuse = every.pairs[every.pairs["relation"].isin(REUSE_RELATIONS)]
+    assert len(reuse) == 17 * 16 // 2  # every two of them, by default
+    kept = few.pairs[few.pairs["relation"].isin(REUSE_RELATIONS)]
+    # at most two lists of three per article, and every paper keeps the wire
+    assert len(kept) <= 17 * 3 * 2 and len(kept) < len(reuse) // 2
+    with_wire = set(kept.loc[kept["a"] == "wire", "b"]) | set(kept.loc[kept["b"] == "wire", "a"])
+    assert with_wire == {f"p{i:02d}" for i in range(16)}
+    # one family still, every paper in it
+    assert few.documents["family"].nunique() == 1 and few.documents["family"].notna().all()
