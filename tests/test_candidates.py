@@ -174,6 +174,37 @@ def test_rowwise_cosine_values_and_chunks():
     assert rowwise_cosine(vectors, np.empty((0, 2), dtype=np.int64)).shape == (0,)
 
 
+def test_rowwise_cosine_reads_a_dense_group_off_its_gram_matrix():
+    from lineage import candidates
+
+    # 60 near-identical rows with every pair among them (1,770 pairs, a story's
+    # copies), and 200 scattered pairs of other rows
+    rng = np.random.default_rng(0)
+    base = rng.random(400)
+    rows = [np.where(rng.random(400) < 0.9, base, 0.0) for _ in range(60)]
+    rows += [np.where(rng.random(400) < 0.05, rng.random(400), 0.0) for _ in range(300)]
+    vectors = sp.csr_matrix(np.array(rows))
+    i, j = np.triu_indices(60, 1)
+    scattered = np.sort(rng.integers(60, 360, size=(200, 2)), axis=1)
+    scattered = scattered[scattered[:, 0] != scattered[:, 1]]
+    pairs = np.concatenate([scattered[:50], np.column_stack([i, j]), scattered[50:]])
+    groups = candidates._pair_groups(pairs, vectors.shape[0])
+    assert [len(g) for g in groups] == [1770]
+    expected = (vectors[pairs[:, 0]].multiply(vectors[pairs[:, 1]])).sum(axis=1).A1
+    for cells in (4_000_000, 500, 1):  # one block, several, one row at a time
+        got = rowwise_cosine(vectors, pairs, clip=False, block_cells=cells)
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # the group's pairs come from the Gram matrix: the product per pair is not run
+    import unittest.mock as mock
+
+    seen = []
+    real = sp.csr_matrix.multiply
+    with mock.patch.object(sp.csr_matrix, "multiply",
+                           lambda self, other: seen.append(self.shape[0]) or real(self, other)):
+        rowwise_cosine(vectors, pairs, clip=False)
+    assert sum(seen) == len(pairs) - 1770
+
+
 # ---------------------------------------------------------------- fingerprints
 
 
