@@ -213,7 +213,7 @@ def covered(spans: pd.DataFrame, verbatim: pd.DataFrame) -> np.ndarray:
 
 
 def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
-             n_chars_b: np.ndarray) -> pd.DataFrame:
+             n_chars_b: np.ndarray, *, verbatim: bool = True) -> pd.DataFrame:
     """Per pair: the share of each text inside passages, and passage counts.
 
     Overlapping passages (a verbatim phrase inside a rewritten sentence) count once:
@@ -224,11 +224,12 @@ def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
     DataFrame
         ``n_pairs`` rows, columns ``aligned_a, aligned_b, n_passages``, ``n_verbatim``
         (verbatim passages), ``n_sentences`` (matched sentences), ``verbatim_chars``
-        (characters of ``a`` in verbatim passages), ``verbatim_a, verbatim_b`` (the
-        share of each text inside verbatim passages).
+        (characters of ``a`` in verbatim passages), and with ``verbatim`` (the
+        default) ``verbatim_a, verbatim_b`` (the share of each text inside verbatim
+        passages).
     """
     counts = ["n_passages", "n_verbatim", "n_sentences", "verbatim_chars"]
-    shares = ["aligned_a", "aligned_b", "verbatim_a", "verbatim_b"]
+    shares = ["aligned_a", "aligned_b", *(["verbatim_a", "verbatim_b"] if verbatim else [])]
     out = pd.DataFrame(0.0, index=np.arange(n_pairs), columns=[*shares, *counts])
     if not passages.empty:
         verb = (passages["kind"] == "verbatim").to_numpy()
@@ -241,17 +242,13 @@ def coverage(passages: pd.DataFrame, n_pairs: int, n_chars_a: np.ndarray,
             n_sentences=("n_sentences", "sum"), verbatim_chars=("vchars", "sum"),
         )
         idx = g.index.to_numpy()
-        la = _union_length(p["pair"].to_numpy(), p["a_start"].to_numpy(), p["a_end"].to_numpy())
-        lb = _union_length(p["pair"].to_numpy(), p["b_start"].to_numpy(), p["b_end"].to_numpy())
-        out.loc[idx, "aligned_a"] = la.reindex(idx).to_numpy() / np.maximum(n_chars_a[idx], 1)
-        out.loc[idx, "aligned_b"] = lb.reindex(idx).to_numpy() / np.maximum(n_chars_b[idx], 1)
-        v = p[verb]
-        va = _union_length(v["pair"].to_numpy(), v["a_start"].to_numpy(), v["a_end"].to_numpy())
-        vb = _union_length(v["pair"].to_numpy(), v["b_start"].to_numpy(), v["b_end"].to_numpy())
-        out.loc[idx, "verbatim_a"] = va.reindex(idx, fill_value=0).to_numpy() / np.maximum(
-            n_chars_a[idx], 1)
-        out.loc[idx, "verbatim_b"] = vb.reindex(idx, fill_value=0).to_numpy() / np.maximum(
-            n_chars_b[idx], 1)
+        spans = [("aligned", p)] + ([("verbatim", p[verb])] if verbatim else [])
+        for name, part in spans:
+            for side, n_chars in (("a", n_chars_a), ("b", n_chars_b)):
+                length = _union_length(part["pair"].to_numpy(), part[f"{side}_start"].to_numpy(),
+                                       part[f"{side}_end"].to_numpy())
+                out.loc[idx, f"{name}_{side}"] = (length.reindex(idx, fill_value=0).to_numpy()
+                                                  / np.maximum(n_chars[idx], 1))
         for col in counts:
             out.loc[idx, col] = g[col].to_numpy()
     out[shares] = out[shares].clip(0.0, 1.0)

@@ -11,11 +11,16 @@ sorted, without duplicates.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 from datasketch.lsh import _optimal_param
 
 from lineage.config import CandidateConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FINGERPRINT_PREFIX",
@@ -161,7 +166,7 @@ def rowwise_cosine(
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.empty(len(pairs), dtype=np.float64)
     row_nnz = np.diff(vectors.indptr).astype(np.int64)
-    dense = []
+    done = np.zeros(len(pairs), dtype=bool)
     for rows in _pair_groups(pairs, vectors.shape[0]):
         # a group of documents with many pairs among them (near-duplicates of one
         # story, the sentences of their copies): one sparse product of the group's
@@ -177,9 +182,8 @@ def rowwise_cosine(
         if int((per_column ** 2).sum()) + len(docs) ** 2 > budget:
             continue
         out[rows] = _gram_lookup(sub, at.reshape(-1, 2), max(1, block_cells // len(docs)))
-        dense.append(rows)
-    rest = (np.setdiff1d(np.arange(len(pairs)), np.concatenate(dense)) if dense
-            else np.arange(len(pairs)))
+        done[rows] = True
+    rest = np.flatnonzero(~done)
     cost = np.cumsum(row_nnz[pairs[rest, 0]] + row_nnz[pairs[rest, 1]])
     lo = 0
     while lo < len(rest):
@@ -200,7 +204,7 @@ def _gram_lookup(sub: sp.csr_matrix, at: np.ndarray, block: int) -> np.ndarray:
     out = np.empty(len(at), dtype=np.float64)
     order = np.argsort(at[:, 0], kind="stable")
     first = at[order, 0]
-    right = sub.T.tocsc()
+    right = sub.T.tocsr()  # once: a product with a CSC right side converts it each time
     for start in range(0, sub.shape[0], block):
         lo, hi = np.searchsorted(first, [start, start + block])
         if lo == hi:
@@ -318,7 +322,7 @@ def _top_of_rows(v: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
     return ranked[top], v.indices[order[top]]
 
 
-def strongest_partners(scores, k: int, rank: np.ndarray | None = None) -> np.ndarray:
+def strongest_partners(scores: pd.DataFrame, k: int, rank: np.ndarray | None = None) -> np.ndarray:
     """Which scored pairs to keep: those among the ``k`` partners that hold most of
     either document (``containment_ab`` for ``a``, ``containment_ba`` for ``b``) or
     among either's ``k`` nearest by ``tfidf_cosine`` (rewritten copies).
@@ -347,10 +351,7 @@ def strongest_partners(scores, k: int, rank: np.ndarray | None = None) -> np.nda
     keep = np.zeros(n, dtype=bool)
     # np.lexsort sorts by its last key first
     for keys in ((other, -jaccard, prior, -held), (other, prior, -cosine)):
-        order = np.lexsort((*keys, node))
-        ranked = node[order]
-        place = np.arange(len(ranked)) - np.searchsorted(ranked, ranked, side="left")
-        keep[idx[order[place < k]]] = True
+        keep[idx[_first_k(node, keys, k)]] = True
     return keep
 
 
@@ -359,8 +360,16 @@ def _top_k_each(pairs: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     both = np.concatenate([pairs[:, 0], pairs[:, 1]])
     idx = np.concatenate([np.arange(len(pairs))] * 2)
     s = np.concatenate([scores, scores])
-    order = np.lexsort((-s, both))
-    node = both[order]
-    rank = np.arange(len(node)) - np.searchsorted(node, node, side="left")
-    keep = np.unique(idx[order][rank < k])
+    keep = np.unique(idx[_first_k(both, (-s,), k)])
     return union_pairs(pairs[keep])
+
+
+def _first_k(node: np.ndarray, keys: tuple[np.ndarray, ...], k: int) -> np.ndarray:
+    """True for the entries among the ``k`` first of their ``node`` in the order of
+    ``keys`` (``np.lexsort``'s: the last key first; ties by position)."""
+    order = np.lexsort((*keys, node))
+    ranked = node[order]
+    place = np.arange(len(ranked)) - np.searchsorted(ranked, ranked, side="left")
+    first = np.zeros(len(node), dtype=bool)
+    first[order[place < k]] = True
+    return first

@@ -208,11 +208,12 @@ def analyze(
         pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))
     tick("score", 1)
     scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs, None)
+    wire = direction.is_wire(docs["source"], config.tree)
     if config.candidates.max_partners > 0:
         # near-duplicates of one text (a wire story many papers ran) are all LSH
         # candidates of each other: keep each document's strongest partners only
         strong = candidate_pairs.strongest_partners(
-            scores, config.candidates.max_partners, _source_rank(docs, config))
+            scores, config.candidates.max_partners, _source_rank(docs["published"], wire))
         if not strong.all():
             pairs, scores = pairs[strong], scores[strong].reset_index(drop=True)
     del word_vecs  # the sentence stages build their own
@@ -220,7 +221,6 @@ def analyze(
     passages, sent_word = _align(corpus, pairs, scores, config, priors, counted)
     tick("relations", 1)
     feats = _relate(corpus, docs, pairs, scores, passages, config, char_model)
-    wire = direction.is_wire(docs["source"], config.tree)
     docs["family"] = family.assign_families(docs["id"], feats)
     when = direction.trusted_times(docs["published"], docs["family"])
     _direct(feats, corpus, passages, sent_word, when, wire, config,
@@ -376,16 +376,15 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     )
 
 
-def _source_rank(docs: pd.DataFrame, config: Config) -> np.ndarray:
+def _source_rank(published: pd.Series, wire: np.ndarray) -> np.ndarray:
     """Each document's place as a likely source among partners that hold a text
     equally: wire services first, then by publication time (undated last)."""
-    wire = direction.is_wire(docs["source"], config.tree)
-    times = direction.utc_times(docs["published"])
+    times = direction.utc_times(published)
     when = np.where(np.isnat(times), np.inf,
                     times.astype("datetime64[s]").astype(np.int64).astype(np.float64))
     order = np.lexsort((when, ~wire))
-    rank = np.empty(len(docs), dtype=np.int64)
-    rank[order] = np.arange(len(docs))
+    rank = np.empty(len(wire), dtype=np.int64)
+    rank[order] = np.arange(len(wire))
     return rank
 
 
@@ -455,12 +454,14 @@ def _relate(corpus: _Corpus, docs: pd.DataFrame, pairs: np.ndarray, scores: pd.D
     """
     chars_a, chars_b = corpus.n_chars[pairs[:, 0]], corpus.n_chars[pairs[:, 1]]
     cov = align.coverage(passages, len(pairs), chars_a, chars_b)
-    strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b)
+    # without quotes: only the coverage the relation reads (verbatim shares are whole)
+    strong = align.coverage(passages[~passages["quote"]], len(pairs), chars_a, chars_b,
+                            verbatim=False)
     cov["n_quotes"] = cov["n_passages"] - strong["n_passages"]
     strong = strong.rename(columns={"aligned_a": "evidence_a", "aligned_b": "evidence_b"})
     feats = pd.concat([scores, cov[["aligned_a", "aligned_b", "verbatim_a", "verbatim_b",
                                     "n_quotes"]],
-                       strong.drop(columns=["verbatim_a", "verbatim_b"])], axis=1)
+                       strong], axis=1)
     could = relation.classify(feats.assign(char_cosine=1.0), config.relation,
                               shingle_size=corpus.n_shingle).notna().to_numpy()
     feats.loc[could, "char_cosine"] = _char_cosines(corpus, char_model, pairs[could])

@@ -184,6 +184,10 @@ def test_coverage_gives_each_text_s_share_inside_verbatim_passages():
     assert cov.loc[0, ["verbatim_a", "verbatim_b"]].tolist() == [20 / 40, 25 / 50]
     assert cov.loc[0, ["aligned_a", "aligned_b"]].tolist() == [35 / 40, 43 / 50]
     assert cov.loc[1, ["verbatim_a", "verbatim_b"]].tolist() == [0.0, 0.0]
+    # the coverage without verbatim shares (the relation's quote-free one) is the same
+    plain = align.coverage(passages, 2, np.array([40, 9]), np.array([50, 9]), verbatim=False)
+    assert "verbatim_a" not in plain and "verbatim_b" not in plain
+    assert plain.equals(cov.drop(columns=["verbatim_a", "verbatim_b"]))
     # rewritten passages alone: no verbatim share
     only = align.coverage(passages[passages["kind"] == "rewritten"], 1, np.array([40]),
                           np.array([50]))
