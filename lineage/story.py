@@ -114,9 +114,20 @@ def assign_stories(ids: pd.Series, family: pd.Series, pairs: pd.DataFrame,
         if len(component) <= 2:
             groups.append(set(component))
             continue
-        sub = graph.subgraph(component)
-        groups.extend(nx.community.louvain_communities(
-            sub, weight="weight", resolution=config.resolution, seed=seed))
+        # a graph of its own, integer labels, nodes and edges in sorted order: a
+        # subgraph view of a few nodes iterates them from a set, and Louvain keeps its
+        # communities in sets; sets of strings iterate in an order that changes with
+        # Python's hash seed, and so did the communities
+        names = sorted(component)
+        at = {name: i for i, name in enumerate(names)}
+        sub = nx.Graph()
+        sub.add_nodes_from(range(len(names)))
+        sub.add_weighted_edges_from(sorted(
+            (min(at[u], at[v]), max(at[u], at[v]), w)
+            for u, v, w in graph.edges(component, data="weight")))
+        groups.extend({names[i] for i in community} for community in
+                      nx.community.louvain_communities(
+                          sub, weight="weight", resolution=config.resolution, seed=seed))
     # a single article the community step leaves alone tells no story with anyone
     groups = [g for g in groups if len(g) > 1 or next(iter(g)).startswith("family:")]
     n_of = size.to_dict()
