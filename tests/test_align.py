@@ -256,18 +256,6 @@ def test_paraphrase_has_no_verbatim_passage(result):
     assert para["kind"].tolist() == ["rewritten"]
 
 
-def test_verbatim_runs_do_not_bridge_more_than_gap_tokens():
-    from lineage.config import ShingleConfig
-    from lineage.normalize import tokenize
-    from lineage.shingle import positional_shingles
-    from lineage.verbatim import verbatim_runs
-
-    a = "alpha beta gamma delta epsilon zeta p1 p2 p3 p4 p5 eta theta iota kappa lambda"
-    b = "alpha beta gamma delta epsilon zeta q1 q2 eta theta iota kappa lambda"
-    ha, hb = (positional_shingles(tokenize(t), ShingleConfig()) for t in (a, b))
-    assert verbatim_runs(ha, hb, 5, min_tokens=8, gap=3).shape == (0, 4)
-
-
 def test_coverage_in_unit_interval(result):
     for col in ("aligned_a", "aligned_b"):
         assert result.pairs[col].between(0.0, 1.0).all()
@@ -288,27 +276,6 @@ def test_block_product_is_scipys_bit_for_bit():
         assert np.array_equal(got.data, want.data)
     empty = align.block_product(word, np.array([len(sentences) - 1]), np.array([0]))
     assert empty.shape == (1, 1) and empty.nnz == 0
-
-
-def test_runs_touching_at_an_insertion_keep_both_passages():
-    """Two runs on either side of an insertion that share one token of ``b`` (the
-    shingles around the edit happened to match): the shorter loses that token, not
-    its whole passage (it used to be dropped, losing a whole paragraph of evidence)."""
-    import numpy as np
-
-    from lineage.verbatim import _resolve_overlaps
-
-    # (token spans of a real pair: a paragraph inserted in a after token 80)
-    runs = np.array([[0, 80, 0, 80], [96, 180, 79, 163], [180, 267, 173, 260]])
-    # the longer runs are kept whole; the first loses its last token in b (and in a)
-    assert _resolve_overlaps(runs, 8).tolist() == [
-        [0, 79, 0, 79], [96, 180, 79, 163], [180, 267, 173, 260]]
-    # a run overlapping a longer one in its middle is still dropped
-    runs = np.array([[0, 100, 0, 100], [10, 30, 200, 220]])
-    assert _resolve_overlaps(runs, 8).tolist() == [[0, 100, 0, 100]]
-    # what is left after trimming must still be min_tokens long
-    runs = np.array([[0, 100, 0, 100], [95, 104, 300, 309]])
-    assert _resolve_overlaps(runs, 8).tolist() == [[0, 100, 0, 100]]
 
 
 def test_verbatim_passage_stops_at_the_outlets_footer():
@@ -349,25 +316,6 @@ def test_a_hard_wrapped_source_aligns_as_its_unwrapped_text():
     assert aligned["wrapped"] == aligned["plain"] == ("wholly-derived", 1.0, 0.69)
 
 
-def test_a_passage_widens_past_a_misread_letter_not_past_a_changed_word():
-    from lineage.verbatim import _widen
-
-    src = "The strike closed the port on Monday, officials said late on Tuesday night."
-    # OCR read "l" as "1" in "late": the shared text goes on four letters later
-    ocr = src.replace("late", "1ate")
-    start = src.index("officials")
-    assert _widen(src, ocr, 0, start, 0, start) == (0, len(src), 0, len(src))
-    # ... and backwards, from a run that starts after the misread
-    ocr = src.replace("closed", "c1osed")
-    assert _widen(src, ocr, 30, len(src), 30, len(src)) == (0, len(src), 0, len(src))
-    # a different word is an edit, not a misread: the passage stops before it
-    edited = src.replace("late on", "early on")
-    assert _widen(src, edited, 0, start, 0, start)[1] == src.index(" late")
-    # a misread within four letters of the end stops the passage there
-    tail = src.replace("night.", "nigh1.")
-    assert _widen(src, tail, 0, start, 0, start)[1] == src.index("nigh") + 4
-
-
 def test_an_ocr_copy_is_covered_past_its_misread_letters():
     # a story and a scan of its copy with a letter misread every 29 characters: the
     # shingles around each misread never match, and the passages stopped short of the
@@ -389,16 +337,3 @@ def test_an_ocr_copy_is_covered_past_its_misread_letters():
     # below the 0.9 that clean near-identical texts reach
     assert pair["char_cosine"] < 0.9
     assert pair["relation"] == "duplicate"
-
-
-def test_passages_join_where_one_runs_into_the_next_on_its_alignment():
-    from lineage.verbatim import _merge_aligned
-
-    # widened past misreads, the first run reached into the second (same alignment)
-    assert _merge_aligned([(0, 500, 10, 510), (300, 800, 310, 810)]) == [(0, 800, 10, 810)]
-    # a run held whole by another is one passage
-    assert _merge_aligned([(0, 800, 0, 800), (300, 500, 300, 500)]) == [(0, 800, 0, 800)]
-    # runs either side of an insertion that share a character stay apart
-    assert _merge_aligned([(0, 101, 0, 101), (100, 200, 140, 240)]) == [
-        (0, 101, 0, 101), (100, 200, 140, 240)]
-    assert _merge_aligned([]) == []
