@@ -319,12 +319,12 @@ def verbatim_passages(
     rows = np.asarray(rows, dtype=np.int64)
     rows = rows[sizes[pairs[rows, 0]] == sizes[pairs[rows, 1]]]
     lengths = np.fromiter(map(len, positional), dtype=np.int64, count=len(positional))
+    # batches of about _BATCH_TOKENS tokens of the two texts of their pairs
     weight = np.cumsum(lengths[pairs[rows, 0]] + lengths[pairs[rows, 1]])
-    cuts = np.searchsorted(weight, np.arange(1, 1 + int(weight[-1]) // _BATCH_TOKENS)
-                           * _BATCH_TOKENS) if len(rows) else []
-    found = [_batch_passages(texts, pairs, batch, positional, skips, token_starts,
+    batch = weight // _BATCH_TOKENS
+    found = [_batch_passages(texts, pairs, part, positional, skips, token_starts,
                              token_ends, sizes, min_tokens, gap, boilerplate)
-             for batch in np.split(rows, np.unique(cuts)) if len(batch)]
+             for part in np.split(rows, np.flatnonzero(np.diff(batch)) + 1) if len(part)]
     out = np.concatenate(found) if found else np.empty((0, 7), dtype=np.int64)
     table = pd.DataFrame(out, columns=list(PASSAGE_TABLE[:7]))
     table["kind"] = "verbatim"
@@ -333,14 +333,11 @@ def verbatim_passages(
     return table
 
 
-class _Flat:
-    """Per-document arrays of the batch's documents end to end, with each one's offset."""
-
-    def __init__(self, arrays: list[np.ndarray], docs: np.ndarray, dtype=np.int64):
-        parts = [np.asarray(arrays[d]) for d in docs.tolist()]
-        n = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        self.base = np.cumsum(n) - n
-        self.values = np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+def _concat(parts: list[np.ndarray], dtype=np.int64) -> tuple[np.ndarray, np.ndarray]:
+    """``parts`` end to end, and where each starts."""
+    n = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    values = np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+    return values, np.cumsum(n) - n
 
 
 def _batch_passages(texts, pairs, rows, positional, skips, token_starts, token_ends, sizes,
@@ -353,31 +350,31 @@ def _batch_passages(texts, pairs, rows, positional, skips, token_starts, token_e
     k = runs[:, 0]
     docs, local = np.unique(np.r_[a[k], b[k]], return_inverse=True)
     la, lb = local[: len(k)], local[len(k):]
-    starts, ends = _Flat(token_starts, docs), _Flat(token_ends, docs)
-    ta0, ta1, tb0, tb1 = (runs[:, c].copy() for c in range(1, 5))
+    # token offsets, then (with boilerplate) which tokens are inside it: one layout
+    starts, tok = _concat([token_starts[d] for d in docs.tolist()])
+    ends, _ = _concat([token_ends[d] for d in docs.tolist()])
+    ta0, ta1 = tok[la] + runs[:, 1], tok[la] + runs[:, 2]
+    tb0, tb1 = tok[lb] + runs[:, 3], tok[lb] + runs[:, 4]
     chars = _Chars(texts, docs)
     lo_a, hi_a = chars.base[la], chars.base[la] + chars.length[la]
     lo_b, hi_b = chars.base[lb], chars.base[lb] + chars.length[lb]
     if boilerplate is not None:
         # a run's last shingles reach into a footer that starts after them
-        inside = _Flat([mask_tokens(token_starts[d], boilerplate[d]) for d in docs.tolist()],
-                       np.arange(len(docs)), bool)
-        ta0, ta1 = _outside(inside.values, inside.base[la] + ta0, inside.base[la] + ta1)
-        tb0, tb1 = _outside(inside.values, inside.base[lb] + tb0, inside.base[lb] + tb1)
-        ta0, ta1 = ta0 - inside.base[la], ta1 - inside.base[la]
-        tb0, tb1 = tb0 - inside.base[lb], tb1 - inside.base[lb]
+        inside, _ = _concat([mask_tokens(token_starts[d], boilerplate[d])
+                             for d in docs.tolist()], bool)
+        ta0, ta1 = _outside(inside, ta0, ta1)
+        tb0, tb1 = _outside(inside, tb0, tb1)
         live = (ta1 > ta0) & (tb1 > tb0)
         k, la, lb, ta0, ta1, tb0, tb1 = (x[live] for x in (k, la, lb, ta0, ta1, tb0, tb1))
         lo_a, hi_a, lo_b, hi_b = (x[live] for x in (lo_a, hi_a, lo_b, hi_b))
-        spans = _Flat([np.reshape(boilerplate[d], (-1, 2)) for d in docs.tolist()],
-                      np.arange(len(docs)))
-    sa = chars.base[la] + starts.values[starts.base[la] + ta0]
-    ea = chars.base[la] + ends.values[ends.base[la] + ta1 - 1]
-    sb = chars.base[lb] + starts.values[starts.base[lb] + tb0]
-    eb = chars.base[lb] + ends.values[ends.base[lb] + tb1 - 1]
+    sa, ea = chars.base[la] + starts[ta0], chars.base[la] + ends[ta1 - 1]
+    sb, eb = chars.base[lb] + starts[tb0], chars.base[lb] + ends[tb1 - 1]
     if boilerplate is not None:
-        lo_a, hi_a = _room(spans, la, sa - chars.base[la], ea - chars.base[la], lo_a, hi_a)
-        lo_b, hi_b = _room(spans, lb, sb - chars.base[lb], eb - chars.base[lb], lo_b, hi_b)
+        parts = [np.reshape(boilerplate[d], (-1, 2)) for d in docs.tolist()]
+        spans = np.concatenate(parts).astype(np.int64) if parts else np.empty((0, 2), np.int64)
+        owner = np.repeat(np.arange(len(parts)), [len(x) for x in parts])
+        lo_a, hi_a = _room(spans, owner, la, sa - lo_a, ea - lo_a, lo_a, hi_a)
+        lo_b, hi_b = _room(spans, owner, lb, sb - lo_b, eb - lo_b, lo_b, hi_b)
     wa0, wa1, wb0, wb1 = _widen(chars, sa, ea, sb, eb, lo_a, hi_a, lo_b, hi_b)
     keep = _not_held(k, np.column_stack([sa, ea, sb, eb]), np.column_stack([wa0, wa1, wb0, wb1]))
     la, lb = la[keep], lb[keep]
@@ -453,28 +450,25 @@ def _outside(inside: np.ndarray, t0: np.ndarray, t1: np.ndarray
     return t0, t1
 
 
-def _room(spans: _Flat, doc: np.ndarray, start: np.ndarray, end: np.ndarray,
-          lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _room(spans: np.ndarray, owner: np.ndarray, doc: np.ndarray, start: np.ndarray,
+          end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How far each ``[start, end)`` of text ``doc`` (offsets within it) may widen: to
-    the nearest boilerplate span each side; ``[lo, hi)`` is the whole text (offsets of
-    the batch)."""
-    values = spans.values.reshape(-1, 2)
-    if len(values) == 0:
+    the nearest boilerplate span each side (``spans`` of the texts ``owner``, shape
+    (k, 2)); ``[lo, hi)`` is the whole text (offsets of the batch)."""
+    if len(spans) == 0:
         return lo, hi
-    owner = np.repeat(np.arange(len(spans.base)).astype(np.uint64),
-                      np.diff(np.r_[spans.base, len(values)]))
-    base = lo  # the text's own offset in the batch
     shift = np.uint64(32)
-    key_doc = doc.astype(np.uint64) << shift
-    ends = np.sort((owner << shift) | values[:, 1].astype(np.uint64))
-    q = np.searchsorted(ends, key_doc | start.astype(np.uint64), side="right") - 1
-    hit = (q >= 0) & ((_at(ends, q) >> shift) == doc.astype(np.uint64))
+    owner, doc = owner.astype(np.uint64) << shift, doc.astype(np.uint64) << shift
+    ends = np.sort(owner | spans[:, 1].astype(np.uint64))
+    q = np.searchsorted(ends, doc | start.astype(np.uint64), side="right") - 1
+    hit = (q >= 0) & ((_at(ends, q) >> shift) << shift == doc)
     low = (_at(ends, q) & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    starts = np.sort((owner << shift) | values[:, 0].astype(np.uint64))
-    q = np.searchsorted(starts, key_doc | end.astype(np.uint64), side="left")
-    hit_hi = (q < len(starts)) & ((_at(starts, q) >> shift) == doc.astype(np.uint64))
+    starts = np.sort(owner | spans[:, 0].astype(np.uint64))
+    q = np.searchsorted(starts, doc | end.astype(np.uint64), side="left")
+    hit_hi = (q < len(starts)) & ((_at(starts, q) >> shift) << shift == doc)
     high = (_at(starts, q) & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    return np.where(hit, base + low, lo), np.where(hit_hi, base + high, hi)
+    # lo is the text's own offset in the batch
+    return np.where(hit, lo + low, lo), np.where(hit_hi, lo + high, hi)
 
 
 def _widen(chars: _Chars, a0, a1, b0, b1, lo_a, hi_a, lo_b, hi_b):
