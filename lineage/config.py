@@ -248,6 +248,16 @@ class TreeConfig:
         top (:func:`lineage.tree.copying_rate`: near 1 where papers ran wire copy, so
         they move up; lower in chains of copies of copies, so they stay); for another
         copy, even. A stated weight, not a fitted one.
+    witness_cover : float
+        The copying rate (:func:`lineage.tree.copying_rate`) also reads copies' wording
+        (:func:`lineage.tree.witness_choices`): a copy against another copy and the top
+        of their tree when both hold at least this share of the copy's text (0.9), so
+        that what differs between them is wording, not a cut ...
+    witness_min_shingles : int
+        ... in at least this many shingles (3: a word changed or inserted changes about
+        as many as the shingle is long), shared with one and lacking in the other ...
+    witness_partners : int
+        ... for each copy's most faithful partners only (8).
     agency_latent_confidence : float
         The confidence given to an article placed under an unseen common source because
         it and the family's root credit one news agency whose own copy is not in the
@@ -280,6 +290,9 @@ class TreeConfig:
     lift_tolerance: float = 0.005
     omission_margin: float = 0.1
     omission_odds: float = 3.0
+    witness_cover: float = 0.9
+    witness_min_shingles: int = 3
+    witness_partners: int = 8
     agency_latent_confidence: float = 0.75
     opening_weight: float = 0.5
     wire_sources: tuple[str, ...] = (

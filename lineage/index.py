@@ -549,7 +549,10 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
                                          seed=config.seed, published=when)
     wire = direction.is_wire(docs["source"], config.tree)
     # the tree weighs dates as analyze does: a date far from its family's is set aside
-    tree_table = tree.build_tree(docs.assign(published=when), pairs, wire, config.tree)
+    # the copying rate reads the members' wording, as analyze reads it
+    shingles = pipeline.prepare(docs, config).shingles
+    tree_table = tree.build_tree(docs.assign(published=when), pairs, wire, config.tree,
+                                 shingles=shingles)
     order = pd.Categorical(pairs["relation"], list(RELATIONS), ordered=True)
     pairs = pairs.assign(_o=order).sort_values(["_o", "a", "b"]).drop(columns="_o")
     texts = docs.set_index("id")["text"]

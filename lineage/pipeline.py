@@ -231,7 +231,8 @@ def analyze(
     ids, texts = docs["id"].to_numpy(), corpus.texts
 
     tick("lineage", 1)
-    tree_table = tree.build_tree(docs.assign(published=when), feats, wire, config.tree)
+    tree_table = tree.build_tree(docs.assign(published=when), feats, wire, config.tree,
+                                 shingles=corpus.shingles)
     _follow_tree(feats, tree_table)
     _mark_siblings(feats, tree_table)
     passage_table = _passages_table(passages, feats, ids, texts)
@@ -731,7 +732,8 @@ def run_summary(result: Analysis, config: Config, source: Any, seconds: float) -
 
 def _copying(tree_table: pd.DataFrame) -> dict[str, Any]:
     """How this corpus copies, as the tree read it: of the copies whose text chose
-    clearly between the top of their family's tree and another copy, how many took
+    clearly between the top of their family's tree and another copy (by their wording,
+    :func:`lineage.tree.witness_choices`, or a clear lead in fidelity), how many took
     from the top (wire copy run by papers: nearly all; chains of reprints: fewer).
     The tree weighs equally faithful candidates by this rate (``lineage.tree``)."""
     seen = tree_table.attrs.get("copying", {})

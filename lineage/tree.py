@@ -53,7 +53,8 @@ from lineage.normalize import whole_words
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "copying_rate", "fidelity", "latent_id",
-           "latent_sources", "other_sources", "parent_choice", "sibling_pairs", "tree_sources"]
+           "latent_sources", "other_sources", "parent_choice", "sibling_pairs", "tree_sources",
+           "witness_choices"]
 
 #: Columns of the latent-source table: family, latent id, its children, reconstructed text
 #: and the news agencies two or more of its children credit.
@@ -82,6 +83,7 @@ def build_tree(
     pairs: pd.DataFrame,
     wire: np.ndarray,
     config: TreeConfig | None = None,
+    shingles: list[np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Parent of every article that belongs to a family.
 
@@ -95,6 +97,10 @@ def build_tree(
     wire : ndarray of bool
         By row of ``documents``.
     config : TreeConfig, optional
+    shingles : list of ndarray, optional
+        Distinct evidence shingles of each row of ``documents`` (sorted): with them,
+        this corpus's copying rate also counts the copies whose wording shows which
+        source they took (:func:`witness_choices`).
 
     Returns
     -------
@@ -129,12 +135,17 @@ def build_tree(
     tree = _arborescence_per_family(edges, members, config.max_candidate_parents)
     family_of = dict(zip(members["id"], members["family"].astype(int), strict=True))
     fam = pd.Series(family_of)
+    # copies whose wording tells whether they took from the top of their tree or from
+    # another copy (the tops stay where they are through the lift and the descent)
+    witness = None if shingles is None else witness_choices(
+        tree, reuse, shingles, dict(zip(documents["id"], range(len(documents)), strict=True)),
+        config)
     if config.lift_tolerance > 0:
         edge = list(zip(np.r_[a, b], np.r_[b, a], strict=True))
         scores = pd.DataFrame({"u": np.r_[a, b], "v": np.r_[b, a], "s": np.r_[to_b, to_a]})
         rate = copying_rate(tree, scores[scores["u"].map(fam).to_numpy()
                                          == scores["v"].map(fam).to_numpy()],
-                            config.parent_sharpness)
+                            config.parent_sharpness, witness)
         kept = np.r_[reuse["containment_ab"].to_numpy(), reuse["containment_ba"].to_numpy()]
         odds, omission = rate / (1.0 - rate), (config.omission_margin, config.omission_odds)
         # 0 keeps the arborescence's choice: neither the lift nor its mirror moves a copy
@@ -164,8 +175,7 @@ def build_tree(
     # the choice is among the child's family: a pair across families (a digest and the
     # other story it took from) offers no parent, and is named in the evidence instead
     same = candidates["u"].map(fam).to_numpy() == candidates["v"].map(fam).to_numpy()
-    found = _choice_frame(tree, candidates[same], config.parent_sharpness)
-    top, clear = (0, 0) if found is None else _clear_counts(*found)
+    top, clear = _copying_counts(tree, candidates[same], config.parent_sharpness, witness)
     choice = parent_choice(tree, candidates[same], config.parent_sharpness,
                            rate=(top + 1.0) / (clear + 2.0),
                            omission=(config.omission_margin, config.omission_odds))
@@ -306,18 +316,90 @@ def _shared_omission(tree: nx.DiGraph, cand: pd.DataFrame, margin: float) -> np.
     return out
 
 
-def copying_rate(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float) -> float:
+def copying_rate(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
+                 witness: pd.Series | None = None) -> float:
     """How often, in this corpus, a copy took its text from the top of its family's
-    tree rather than from another copy: among the articles whose candidate sources
-    include both and whose parent leads the others clearly (a share of at least 0.9
-    in :func:`parent_choice`, before any prior: the text alone decides), the share
-    whose parent is at the top, with one pseudo-count each way (0.5 with none). Wire
-    copy and the papers that ran it make it near 1; chains of copies of copies, lower.
+    tree rather than from another copy, among the copies whose text decides: those
+    whose wording shows it (``witness``, from :func:`witness_choices`), and the others
+    whose candidate sources include both and whose parent leads the others clearly (a
+    share of at least 0.9 in :func:`parent_choice`, before any prior). The share that
+    took from the top, with one pseudo-count each way (0.5 with none). Wire copy and
+    the papers that ran it make it near 1; chains of copies of copies, lower.
 
-    Parameters are those of :func:`parent_choice`.
+    Parameters are those of :func:`parent_choice`, and ``witness``: copy -> whether
+    its wording shows it took from the top (True) or from another copy (False).
     """
+    top, clear = _copying_counts(tree, candidates, sharpness, witness)
+    return (top + 1.0) / (clear + 2.0)
+
+
+def _copying_counts(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
+                    witness: pd.Series | None = None) -> tuple[int, int]:
+    """:func:`copying_rate`'s counts: copies that took from the top, copies decided."""
+    decided = pd.Series(dtype=bool) if witness is None else witness.astype(bool)
     found = _choice_frame(tree, candidates, sharpness)
-    return 0.5 if found is None else _rate(*found)
+    if found is not None:
+        clear = _clear_choices(*found)
+        decided = pd.concat([decided, clear[~clear.index.isin(decided.index)]])
+    return int(decided.sum()), len(decided)
+
+
+def witness_choices(tree: nx.DiGraph, reuse: pd.DataFrame, shingles: list[np.ndarray],
+                    position: dict, config: TreeConfig) -> pd.Series:
+    """Copies whose wording shows whether they took their text from the top of their
+    family's tree or from another copy (:mod:`lineage.witness`).
+
+    For a copy ``x`` and each of its ``witness_partners`` most faithful partners ``y``
+    (another copy) such that both ``y`` and the top ``t`` hold ``x``'s text (aligned
+    share of ``x`` at least ``witness_cover``, so what differs is wording, not a cut):
+    ``x`` *inherits* ``y``'s changes when it shares at least ``witness_min_shingles``
+    shingles with ``y`` that ``t`` lacks and fewer with ``t`` that ``y`` lacks, and
+    *rejects* them the other way round. A copy that inherits from any such partner
+    took from a copy; one that rejects some and inherits from none took from the top
+    (a partner that differs from the top nowhere in ``x``'s text is as good a source
+    as the top, and says nothing).
+
+    Returns
+    -------
+    Series of bool
+        By copy id: True when it took from the top, False from another copy; only
+        copies with such evidence.
+    """
+    from lineage.witness import innovation_counts
+
+    top: dict[str, str] = {}
+    for root in tree.successors(_ROOT):
+        top.update(dict.fromkeys(nx.descendants(tree, root), root))
+    a, b = reuse["a"].to_numpy(dtype=object), reuse["b"].to_numpy(dtype=object)
+    ta = pd.Series(a).map(top).to_numpy(dtype=object)
+    tb = pd.Series(b).map(top).to_numpy(dtype=object)
+    ok = pd.notna(ta) & (ta == tb)
+    # each side as the copy x: its partner y, their top t, how much of x each holds
+    held = pd.DataFrame({"x": np.r_[a, b], "y": np.r_[b, a],
+                         "held": np.r_[reuse["aligned_a"].to_numpy(),
+                                       reuse["aligned_b"].to_numpy()]})
+    rows = pd.DataFrame({"x": np.r_[a[ok], b[ok]], "y": np.r_[b[ok], a[ok]],
+                         "t": np.r_[ta[ok], ta[ok]],
+                         "f": np.r_[fidelity(reuse, "a")[ok], fidelity(reuse, "b")[ok]]})
+    rows = rows.merge(held, on=["x", "y"]).merge(
+        held.rename(columns={"y": "t", "held": "by_top"}), on=["x", "t"])
+    cover = config.witness_cover
+    rows = rows[(rows["held"] >= cover) & (rows["by_top"] >= cover)].sort_values(
+        ["x", "f", "y"], ascending=[True, False, True])
+    rows = rows[rows.groupby("x").cumcount().to_numpy() < config.witness_partners]
+    if rows.empty:
+        return pd.Series(dtype=bool)
+    inherited, rejected = innovation_counts(
+        shingles, rows["x"].map(position).to_numpy(), rows["y"].map(position).to_numpy(),
+        rows["t"].map(position).to_numpy())
+    least = config.witness_min_shingles
+    verdict = pd.DataFrame({
+        "x": rows["x"].to_numpy(),
+        "inherits": (inherited >= least) & (rejected < least),
+        "rejects": (rejected >= least) & (inherited < least),
+    }).groupby("x")[["inherits", "rejects"]].any()
+    verdict = verdict[verdict["inherits"] | verdict["rejects"]]
+    return ~verdict["inherits"]
 
 
 def _choice_frame(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float):
@@ -343,20 +425,20 @@ def _choice_frame(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float):
 
 def _rate(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray, original: np.ndarray
           ) -> float:
-    """:func:`copying_rate` from :func:`_choice_frame`'s values."""
-    top, clear = _clear_counts(cand, weight, is_parent, original)
-    return (top + 1.0) / (clear + 2.0)
+    """:func:`copying_rate` from :func:`_choice_frame`'s values (no wording evidence)."""
+    clear = _clear_choices(cand, weight, is_parent, original)
+    return (clear.sum() + 1.0) / (len(clear) + 2.0)
 
 
-def _clear_counts(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray,
-                  original: np.ndarray, clear: float = 0.9) -> tuple[int, int]:
-    """Of the articles with both kinds of candidate whose parent's share is at least
-    ``clear``: how many took from the top of the tree, and how many there are."""
+def _clear_choices(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray,
+                   original: np.ndarray, clear: float = 0.9) -> pd.Series:
+    """The articles with both kinds of candidate whose parent's share is at least
+    ``clear``: by article, whether its parent is the top of the tree."""
     share = (weight / weight.groupby(cand["v"]).transform("sum")).to_numpy()
     both = (pd.Series(original).groupby(cand["v"].to_numpy()).transform("nunique") == 2
             ).to_numpy()
     sure = is_parent & both & (share >= clear)
-    return int(original[sure].sum()), int(sure.sum())
+    return pd.Series(original[sure], index=cand["v"].to_numpy()[sure], dtype=bool)
 
 
 def _original_candidates(tree: nx.DiGraph) -> set[str]:

@@ -228,6 +228,53 @@ def test_copying_rate_counts_clear_choices_between_the_top_and_a_copy():
     assert copying_rate(nx.DiGraph([(_ROOT, "r")]), cand.iloc[:0], 100.0) == 0.5
 
 
+def test_copying_rate_reads_wording_evidence_first():
+    import networkx as nx
+
+    from lineage.tree import _ROOT, copying_rate
+
+    graph = nx.DiGraph([(_ROOT, "r"), ("r", "a"), ("r", "b"), ("a", "x"), ("a", "y")])
+    rows = [("r", "b", 0.9), ("a", "b", 0.9), ("r", "a", 0.9),
+            ("a", "x", 0.95), ("r", "x", 0.8), ("a", "y", 0.95), ("r", "y", 0.8)]
+    cand = pd.DataFrame(rows, columns=["u", "v", "s"])
+    # x's wording shows it took from the top (its clear choice of a is set aside), b's
+    # too (no clear choice otherwise); y keeps its clear choice of a copy: (2 + 1) / (3 + 2)
+    witness = pd.Series({"x": True, "b": True})
+    assert copying_rate(graph, cand, 100.0, witness) == 0.6
+    assert copying_rate(graph, cand, 100.0, pd.Series(dtype=bool)) == 0.25
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_papers_that_each_ran_the_wire_go_under_it(seed):
+    """Papers that cut the wire story shorter lack what longer cuts dropped; that
+    shared omission alone put them under another paper. None carries another paper's
+    inserted word, and each reads as the wire where the others inserted theirs: the
+    corpus's copies take from the top, and the tree says so (seeds 1 and 7 put two
+    papers under other papers before)."""
+    from fixtures.corpus import syndicated_corpus
+
+    import lineage
+
+    result = lineage.analyze(pd.DataFrame(syndicated_corpus(seed)))
+    parents = dict(zip(result.tree["child"], result.tree["parent"], strict=True))
+    assert parents.pop("wire") == ""
+    assert set(parents.values()) == {"wire"}
+    assert result.tree.attrs["copying"] == {"clear_copies": 12, "from_top": 12}
+
+
+def test_reprints_of_reprints_count_as_taken_from_copies():
+    from fixtures.corpus import reprint_chain
+
+    import lineage
+
+    result = lineage.analyze(pd.DataFrame(reprint_chain()))
+    assert parents(result.tree) == {"wire": "", "first-reprint": "wire",
+                                    "second-reprint": "first-reprint",
+                                    "third-reprint": "second-reprint"}
+    # the second and third carry the words the reprints before them inserted
+    assert result.tree.attrs["copying"] == {"clear_copies": 2, "from_top": 0}
+
+
 def test_parent_choice_leaves_out_the_articles_own_descendants():
     # a chain r -> a -> b: b cannot be a's parent, however faithful
     got = _choose([("r", ""), ("a", "r"), ("b", "a")],
