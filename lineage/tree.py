@@ -51,6 +51,7 @@ from lineage.direction import (
 )
 from lineage.normalize import whole_words
 from lineage.schema import REUSE_RELATIONS, TREE_COLUMNS, require_columns
+from lineage.witness import innovation_counts
 
 __all__ = ["LATENT_COLUMNS", "build_tree", "copying_rate", "fidelity", "latent_id",
            "latent_sources", "other_sources", "parent_choice", "sibling_pairs", "tree_sources",
@@ -365,8 +366,6 @@ def witness_choices(tree: nx.DiGraph, reuse: pd.DataFrame, shingles: list[np.nda
         By copy id: True when it took from the top, False from another copy; only
         copies with such evidence.
     """
-    from lineage.witness import innovation_counts
-
     top: dict[str, str] = {}
     for root in tree.successors(_ROOT):
         top.update(dict.fromkeys(nx.descendants(tree, root), root))
