@@ -47,6 +47,7 @@ import regex
 import scipy.sparse as sp
 
 from lineage.config import TreeConfig
+from lineage.shingle import ShingleSets, in_sorted
 
 __all__ = [
     "AGENCY_NAMES",
@@ -892,42 +893,21 @@ def variant_support(shingles: list[np.ndarray], pairs: pd.DataFrame, family: np.
     n = len(pairs)
     if n == 0:
         return np.empty(0), np.empty(0)
-    sizes = np.fromiter((len(x) for x in shingles), dtype=np.int64, count=len(shingles))
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    flat = np.concatenate(shingles).astype(np.int64) if len(shingles) else np.empty(0, np.int64)
-
-    def spread(docs: np.ndarray, tag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(tag << 32 | shingle) for every shingle of every doc in ``docs``."""
-        counts = sizes[docs]
-        idx = np.repeat(offsets[docs] - np.concatenate([[0], np.cumsum(counts)[:-1]]),
-                        counts) + np.arange(counts.sum())
-        return np.repeat(tag, counts), (np.repeat(tag, counts) << 32) | flat[idx]
-
+    sets = ShingleSets(shingles)
     # how many members of each family carry each shingle
     members = np.unique(np.concatenate([ai, bi]))
-    _, fam_keys = spread(members, family[members].astype(np.int64))
-    fam_keys, fam_counts = np.unique(fam_keys, return_counts=True)
-    # each side's keys once, sorted (with the pair each belongs to): already so when
-    # each document's shingles are, as np.unique gives them, so the sort is a fallback
-    pair_of, keys = {}, {}
-    for side, docs in (("a", ai), ("b", bi)):
-        tag, k = spread(docs, np.arange(n, dtype=np.int64))
-        if len(k) > 1 and not (k[1:] >= k[:-1]).all():
-            order = np.argsort(k, kind="stable")
-            tag, k = tag[order], k[order]
-        pair_of[side], keys[side] = tag, k
+    fam_keys, fam_counts = np.unique(sets.tagged(members, family[members].astype(np.int64)),
+                                     return_counts=True)
+    # each side's keys once, sorted, tagged with the pair each belongs to
+    keys = {side: sets.tagged(docs, np.arange(n, dtype=np.int64))
+            for side, docs in (("a", ai), ("b", bi))}
     out = []
     for me, you, own in (("a", "b", ai), ("b", "a", bi)):
-        own_keys, other_keys = keys[me], keys[you]
-        # membership by binary search in the sorted other side (np.isin hashed both
-        # sides, the largest cost of a family of a few hundred copies of one story)
-        if len(other_keys):
-            at = np.minimum(np.searchsorted(other_keys, own_keys), len(other_keys) - 1)
-            extra = other_keys[at] != own_keys
-        else:
-            extra = np.ones(len(own_keys), dtype=bool)
+        own_keys = keys[me]
+        # membership by binary search in the sorted other side
+        extra = ~in_sorted(own_keys, keys[you])
         shingle = own_keys[extra] & 0xFFFFFFFF
-        mine = pair_of[me][extra]
+        mine = own_keys[extra] >> 32
         fam = family[own][mine].astype(np.int64)
         df = fam_counts[np.searchsorted(fam_keys, (fam << 32) | shingle)]
         total = np.bincount(mine, minlength=n).astype(np.float64)

@@ -30,7 +30,9 @@ from lineage.config import ShingleConfig
 from lineage.normalize import _TOKEN, _UNSPACED_CHAR, Tokens, _form, is_unspaced
 
 __all__ = [
+    "ShingleSets",
     "hashed_tokens",
+    "in_sorted",
     "positional_hashes",
     "positional_shingles",
     "resolve_jobs",
@@ -256,3 +258,43 @@ def _positional(th: np.ndarray, n: int) -> np.ndarray:
 @lru_cache(maxsize=1 << 20)
 def _hash_form(form: str) -> int:
     return int.from_bytes(hashlib.blake2b(form.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class ShingleSets:
+    """Every document's distinct shingles laid end to end once, so that the shingles
+    of many (row, document) pairs can be tagged with their row and searched at once.
+
+    Parameters
+    ----------
+    shingles : list of ndarray of uint32
+        Distinct shingles per document position, each sorted (as ``np.unique`` gives
+        them).
+    """
+
+    def __init__(self, shingles: Sequence[np.ndarray]) -> None:
+        self.sizes = np.fromiter((len(s) for s in shingles), dtype=np.int64,
+                                 count=len(shingles))
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
+        self.flat = (np.concatenate(shingles).astype(np.int64) if self.sizes.sum()
+                     else np.zeros(0, np.int64))
+
+    def tagged(self, docs: np.ndarray, tags: np.ndarray) -> np.ndarray:
+        """``tag << 32 | shingle`` for every shingle of each of ``docs``, sorted: tags in
+        ascending order and each document's shingles sorted make it so; sorted again
+        when not."""
+        counts = self.sizes[docs]
+        idx = (np.repeat(self.offsets[docs] - np.concatenate([[0], np.cumsum(counts)[:-1]]),
+                         counts) + np.arange(int(counts.sum())))
+        keys = (np.repeat(np.asarray(tags, dtype=np.int64), counts) << 32) | self.flat[idx]
+        if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
+            keys.sort()
+        return keys
+
+
+def in_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is in ``sorted_keys``, by binary search (``np.isin``
+    hashes both sides, much slower on the millions of keys of a large family)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lineage.shingle import ShingleSets, in_sorted
+
 __all__ = ["innovation_counts"]
 
 
@@ -46,37 +48,12 @@ def innovation_counts(shingles: list[np.ndarray], x: np.ndarray, y: np.ndarray,
     n = len(x)
     if not n:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sizes = np.fromiter((len(s) for s in shingles), dtype=np.int64, count=len(shingles))
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    flat = (np.concatenate(shingles).astype(np.int64) if sizes.sum()
-            else np.zeros(0, np.int64))
+    sets = ShingleSets(shingles)
     rows = np.arange(n, dtype=np.int64)
-    keys = {side: _tagged(flat, offsets, sizes, docs, rows)
-            for side, docs in (("x", x), ("y", y), ("t", t))}
-    in_y = _member(keys["x"], keys["y"])
-    in_t = _member(keys["x"], keys["t"])
-    row = keys["x"] >> 32
+    keys = sets.tagged(x, rows)
+    in_y = in_sorted(keys, sets.tagged(y, rows))
+    in_t = in_sorted(keys, sets.tagged(t, rows))
+    row = keys >> 32
     inherited = np.bincount(row[in_y & ~in_t], minlength=n)
     rejected = np.bincount(row[in_t & ~in_y], minlength=n)
     return inherited.astype(np.int64), rejected.astype(np.int64)
-
-
-def _tagged(flat: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, docs: np.ndarray,
-            rows: np.ndarray) -> np.ndarray:
-    """``row << 32 | shingle`` for every shingle of each row's document, sorted (rows
-    in order and each document's shingles sorted make it so; sorted again if not)."""
-    counts = sizes[docs]
-    idx = (np.repeat(offsets[docs] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-           + np.arange(int(counts.sum())))
-    keys = (np.repeat(rows, counts) << 32) | flat[idx]
-    if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
-        keys.sort()
-    return keys
-
-
-def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """Whether each of ``keys`` is in ``sorted_keys``, by binary search."""
-    if not len(sorted_keys):
-        return np.zeros(len(keys), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[at] == keys

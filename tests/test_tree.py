@@ -244,6 +244,28 @@ def test_copying_rate_reads_wording_evidence_first():
     assert copying_rate(graph, cand, 100.0, pd.Series(dtype=bool)) == 0.25
 
 
+@pytest.mark.parametrize(("held", "expected"),
+                         [(0.95, {"x": False, "y": False}), (0.75, {})])
+def test_witness_choices_read_wording_not_a_cut(held, expected):
+    """Copies x and y share shingles 7-9 that the top t lacks. Where t holds their
+    whole text, that is wording one changed and the other kept: each took from a copy.
+    Where t holds only 75% of them, it is text t cut: no evidence either way."""
+    import networkx as nx
+
+    from lineage.config import TreeConfig
+    from lineage.tree import _ROOT, witness_choices
+
+    tree = nx.DiGraph([(_ROOT, "t"), ("t", "x"), ("t", "y")])
+    reuse = pd.DataFrame({"a": ["t", "t", "x"], "b": ["x", "y", "y"],
+                          "aligned_a": [0.95, 0.95, 1.0], "aligned_b": [held, held, 1.0],
+                          "containment_ab": [0.75, 0.75, 1.0],
+                          "containment_ba": [0.75, 0.75, 1.0]})
+    shingles = [np.arange(1, 7, dtype=np.uint32), np.arange(1, 10, dtype=np.uint32),
+                np.arange(1, 10, dtype=np.uint32)]
+    got = witness_choices(tree, reuse, shingles, {"t": 0, "x": 1, "y": 2}, TreeConfig())
+    assert got.to_dict() == expected
+
+
 @pytest.mark.parametrize("seed", [1, 7])
 def test_papers_that_each_ran_the_wire_go_under_it(seed):
     """Papers that cut the wire story shorter lack what longer cuts dropped; that

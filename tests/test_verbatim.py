@@ -200,12 +200,25 @@ def _per_pair(spans: np.ndarray, merge) -> list[list[int]]:
     return out
 
 
+#: The three order-dependent steps, each with its pair-at-a-time loop: (name, runs
+#: ordered by start, array code over all pairs, the loop over one pair's runs).
+_STEPS = {
+    "neighbour merge": (True, lambda r: verbatim._merge_neighbours(r, 3),
+                        lambda r: reference_verbatim._merge_neighbours(r, 3)),
+    "aligned merge": (False, verbatim._merge_aligned,
+                      lambda r: reference_verbatim._merge_aligned([tuple(x) for x in r.tolist()])),
+    "overlap resolution": (True, lambda r: verbatim._resolve_overlaps(r, 8),
+                           lambda r: reference_verbatim._resolve_overlaps(r, 8)),
+}
+
+
+@pytest.mark.parametrize("step", list(_STEPS))
 @settings(max_examples=200, deadline=None)
-@given(_CHAINS)
-def test_neighbour_merge_equals_the_loop(rows):
-    runs = _chained_spans(rows, by_start=True)
-    want = _per_pair(runs, lambda r: reference_verbatim._merge_neighbours(r, 3))
-    assert verbatim._merge_neighbours(runs, 3).tolist() == want
+@given(rows=_CHAINS)
+def test_array_steps_equal_the_loop(step, rows):
+    by_start, array_step, loop = _STEPS[step]
+    runs = _chained_spans(rows, by_start=by_start)
+    assert array_step(runs).tolist() == _per_pair(runs, loop)
 
 
 def test_a_run_joins_the_merged_run_before_it_not_only_its_last_part():
@@ -216,21 +229,6 @@ def test_a_run_joins_the_merged_run_before_it_not_only_its_last_part():
     assert verbatim._merge_neighbours(runs, 3).tolist() == [[0, 0, 40, 0, 44]]
 
 
-@settings(max_examples=200, deadline=None)
-@given(_CHAINS)
-def test_aligned_merge_equals_the_loop(rows):
-    spans = _chained_spans(rows)
-    want = _per_pair(spans, lambda r: reference_verbatim._merge_aligned(
-        [tuple(x) for x in r.tolist()]))
-    assert verbatim._merge_aligned(spans).tolist() == want
-
-
-@settings(max_examples=200, deadline=None)
-@given(_CHAINS)
-def test_overlaps_resolve_as_the_loop(rows):
-    runs = _chained_spans(rows, by_start=True)
-    want = _per_pair(runs, lambda r: reference_verbatim._resolve_overlaps(r, 8))
-    assert verbatim._resolve_overlaps(runs, 8).tolist() == want
 
 
 def test_sort3_packs_or_falls_back_to_lexsort():
