@@ -356,7 +356,7 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
         missing_time: float = 0.3, wrong_time: float = 0.05, max_depth: int = 3,
         additions: str = "unrelated", expand_share: float = 0.0,
         credit_share: float = 0.0, ocr: float = 0.0,
-        boilerplate_max_changed: float = 0.0) -> dict[str, Any]:
+        boilerplate_max_changed: float | None = None) -> dict[str, Any]:
     """Build a corpus, analyse it and score the result.
 
     Parameters
@@ -382,8 +382,8 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
     ocr : float, default 0.0
         Share of letters misread, independently in every article, footers included
         (:func:`corpus.ocr_noise`), as in a scanned archive.
-    boilerplate_max_changed : float, default 0.0
-        lineage's ``boilerplate_max_changed`` setting.
+    boilerplate_max_changed : float, optional
+        lineage's ``boilerplate_max_changed`` setting (None: lineage's default).
 
     Returns
     -------
@@ -402,7 +402,8 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
         docs["published"] = pd.NaT
     if ocr:
         docs["text"] = ocr_noise(docs["text"].tolist(), ocr, seed)
-    config = lineage.Config(boilerplate_max_changed=boilerplate_max_changed)
+    config = lineage.Config() if boilerplate_max_changed is None else lineage.Config(
+        boilerplate_max_changed=boilerplate_max_changed)
     started = time.perf_counter()
     result = lineage.analyze(docs, config=config)
     seconds = time.perf_counter() - started
@@ -411,7 +412,7 @@ def run(*, families: int, seed: int, timestamps: bool = True, language: str = "e
         "families": families, "seed": seed, "language": language, "timestamps": timestamps,
         "max_depth": max_depth, "additions": additions, "expand_share": expand_share,
         "credit_share": credit_share, "ocr": ocr,
-        "boilerplate_max_changed": boilerplate_max_changed,
+        "boilerplate_max_changed": config.boilerplate_max_changed,
         "documents": len(documents),
         "true_pairs": truth.pairs["relation"].value_counts().to_dict(),
         "hidden_root_children": int(truth.parents["parent"].str.startswith(HIDDEN_PREFIX).sum()),
@@ -511,8 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr", type=float, default=0.0,
                         help="share of letters misread in every article, footers included"
                              " (default 0)")
-    parser.add_argument("--boilerplate-max-changed", type=float, default=0.0,
-                        help="lineage's boilerplate_max_changed setting (default 0)")
+    parser.add_argument("--boilerplate-max-changed", type=float, default=None,
+                        help="lineage's boilerplate_max_changed setting (default: lineage's,"
+                             " 0.1)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     try:

@@ -55,7 +55,7 @@ GARBLED = ["Subscribe to the Daily Post for more news. Follow us on sociai media
            "Subscribe to tbe Daily Post for more news. Follow us on social medla."]
 
 
-def test_a_footer_garbled_differently_in_each_article_is_boilerplate_when_asked():
+def test_a_footer_garbled_differently_in_each_article_is_boilerplate():
     texts = [f"{s} {g}" for s, g in zip(STORIES, GARBLED, strict=True)]
     assert marked(texts, ["Daily Post"] * 4) == []  # exact comparison: no sentence repeats
     found = marked(texts, ["Daily Post"] * 4, max_changed=0.1)
@@ -64,7 +64,8 @@ def test_a_footer_garbled_differently_in_each_article_is_boilerplate_when_asked(
 
 def test_the_setting_reaches_the_corpus_level_spans_and_the_pipeline():
     # boilerplate_spans (the Spark engine's driver step) and analyze (Config) both
-    # pass boilerplate_max_changed on: the garbled footer is left out of the evidence
+    # pass boilerplate_max_changed on: by default (0.1) the garbled footer is left out
+    # of the evidence; 0 compares sentences exactly
     texts = [f"{s} {g}" for s, g in zip(STORIES, GARBLED, strict=True)]
     sources = pd.Series(["Daily Post"] * 4)
     footer = [(len(s) + 1, len(s) + 1 + len(g)) for s, g in zip(STORIES, GARBLED, strict=True)]
@@ -72,8 +73,9 @@ def test_the_setting_reaches_the_corpus_level_spans_and_the_pipeline():
     spans = boilerplate_spans(texts, sources, max_changed=0.1)
     assert [(int(sp[:, 0].min()), int(sp[:, 1].max())) for sp in spans] == footer
     docs = pd.DataFrame({"id": ["d0", "d1", "d2", "d3"], "text": texts, "source": sources})
-    exact = lineage.analyze(docs).documents["boilerplate_chars"].tolist()
-    fuzzy = lineage.analyze(docs, config=lineage.Config(boilerplate_max_changed=0.1))
+    exact = lineage.analyze(docs, config=lineage.Config(boilerplate_max_changed=0.0)
+                            ).documents["boilerplate_chars"].tolist()
+    fuzzy = lineage.analyze(docs)
     assert exact == [0, 0, 0, 0]
     assert fuzzy.documents["boilerplate_chars"].tolist() == [len(g) - 1 for g in GARBLED]
 
