@@ -257,9 +257,11 @@ def load_analysis(db: str | Path) -> Analysis:
             docs = _read_documents(conn, "1")
             pairs = _expand(read_table(conn, "SELECT * FROM pairs"), "extra")
             passages = _expand(read_table(conn, "SELECT * FROM passages"), "extra")
+            spans = dict(conn.execute("SELECT doc, spans FROM boilerplate").fetchall())
     finally:
         conn.close()
-    return _analysis(docs, pairs, passages, config, str(db), time.perf_counter() - started)
+    return _analysis(docs, pairs, passages, config, str(db), time.perf_counter() - started,
+                     spans)
 
 
 def evict(db: str | Path, before: str) -> list[str]:
@@ -534,9 +536,29 @@ def _orient(article: str, pairs: pd.DataFrame, passages: pd.DataFrame, docs: pd.
 # -- report --------------------------------------------------------------------------
 
 
+def _member_shingles(docs: pd.DataFrame, numbers: np.ndarray, spans: dict[int, str],
+                     config: Config) -> list[np.ndarray]:
+    """Evidence shingles of the members of families of three or more (by row of
+    ``docs``, which has ``family``); an empty array for every other document."""
+    size = docs.groupby("family")["id"].transform("size")
+    need = np.flatnonzero(docs["family"].notna().to_numpy() & (size.fillna(0).to_numpy() >= 3))
+    out = [np.zeros(0, dtype=np.uint32)] * len(docs)
+    found = pipeline.evidence_shingles(
+        docs["text"].to_numpy()[need].tolist(),
+        [np.asarray(json.loads(spans.get(int(numbers[k]), "[]")), dtype=np.int64).reshape(-1, 2)
+         for k in need], config)
+    for k, sh in zip(need, found, strict=True):
+        out[k] = sh
+    return out
+
+
 def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
-              config: Config, source: str, seconds: float) -> Analysis:
-    """The stored tables as an Analysis, shaped by the pipeline's own table helpers."""
+              config: Config, source: str, seconds: float, spans: dict[int, str]
+              ) -> Analysis:
+    """The stored tables as an Analysis, shaped by the pipeline's own table helpers.
+
+    ``spans``: the stored boilerplate spans (JSON) by document number."""
+    numbers = docs["doc"].to_numpy()
     docs = docs.drop(columns="doc").reset_index(drop=True)
     position = pd.Series(np.arange(len(docs)), index=docs["id"])
     pairs = pairs.copy()
@@ -549,8 +571,10 @@ def _analysis(docs: pd.DataFrame, pairs: pd.DataFrame, passages: pd.DataFrame,
                                          seed=config.seed, published=when)
     wire = direction.is_wire(docs["source"], config.tree)
     # the tree weighs dates as analyze does: a date far from its family's is set aside
-    # the copying rate reads the members' wording, as analyze reads it
-    shingles = pipeline.prepare(docs, config).shingles
+    # the copying rate reads the members' wording, as analyze reads it, over the
+    # boilerplate each add left out; only a family of three or more has a copy, another
+    # copy and a top to compare, so only their members are tokenised again
+    shingles = _member_shingles(docs, numbers, spans, config)
     tree_table = tree.build_tree(docs.assign(published=when), pairs, wire, config.tree,
                                  shingles=shingles)
     order = pd.Categorical(pairs["relation"], list(RELATIONS), ordered=True)

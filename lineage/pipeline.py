@@ -377,6 +377,19 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
     )
 
 
+def evidence_shingles(texts: Sequence[str], spans: Sequence[np.ndarray], config: Config
+                      ) -> list[np.ndarray]:
+    """Each text's distinct evidence shingles (sorted), as :func:`prepare` counts them,
+    with its boilerplate ``spans`` (shape (k, 2), character offsets) given rather than
+    found: for a persistent index, whose stored spans are those each add found."""
+    out = []
+    for text, sp in zip(texts, spans, strict=True):
+        starts, _, hashes, unspaced = hashed_tokens(text)
+        size = config.shingle.cjk_size if unspaced else config.shingle.size
+        out.append(_evidence_shingles(hashes, starts, size, sp)[2])
+    return out
+
+
 def _source_rank(published: pd.Series, wire: np.ndarray) -> np.ndarray:
     """Each document's place as a likely source among partners that hold a text
     equally: wire services first, then by publication time (undated last)."""

@@ -505,3 +505,39 @@ def test_a_digest_added_the_next_day_splits_the_families_as_analyze_does(tmp_pat
     key = ["a", "b", "relation"]
     pd.testing.assert_frame_equal(_sorted(built.pairs[key], key), _sorted(full.pairs[key], key),
                                   check_dtype=False)
+
+
+def test_the_report_reads_members_wording_over_the_boilerplate_each_add_found(tmp_path):
+    """The tree's copying rate reads the wording of every member of a family of three
+    or more (lineage.witness), over the boilerplate spans the add stored: the same
+    shingles a full run counts, and no tokenising of the rest of the archive."""
+    from fixtures.corpus import syndicated_corpus
+
+    from lineage import pipeline
+
+    footer = " Subscribe to the Daily Post for more news."
+    rows = syndicated_corpus(3, papers=6)
+    for row in rows[1:3]:  # two papers are the Daily Post's
+        row.update(text=row["text"] + footer, source="Daily Post")
+    lone = [{"id": f"lone-{k}", "text": text + footer, "source": "Daily Post"}
+            for k, text in enumerate((
+                "The council approved a new budget for the city's parks after a long "
+                "debate on Tuesday night.",
+                "A rare orchid was found growing beside the motorway verge, and the site "
+                "will be fenced off.",
+                "The football club named a new coach after a season of heavy defeats."))]
+    docs = pd.DataFrame(rows + lone)
+    index.add(tmp_path / "s.db", docs)
+    built, full = index.load_analysis(tmp_path / "s.db"), lineage.analyze(docs)
+    pd.testing.assert_frame_equal(built.tree, full.tree, check_dtype=False)
+    conn = sqlite3.connect(tmp_path / "s.db")
+    stored = index._read_documents(conn, "1")
+    spans = dict(conn.execute("SELECT doc, spans FROM boilerplate").fetchall())
+    conn.close()
+    frame = stored.drop(columns="doc").merge(full.documents[["id", "family"]], on="id")
+    got = index._member_shingles(frame, stored["doc"].to_numpy(), spans, index.Config())
+    prepared = pipeline.prepare(frame).shingles
+    assert len(spans) == 5  # the footer, found as the Daily Post's boilerplate
+    for k, doc_id in enumerate(frame["id"]):
+        expected = [] if doc_id.startswith("lone-") else prepared[k].tolist()
+        assert got[k].tolist() == expected, doc_id
