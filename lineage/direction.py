@@ -36,6 +36,7 @@ Confidence is ``tanh(2 * |score|)`` in [0, 1]; below 0.1 the direction is unknow
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
@@ -138,13 +139,14 @@ def is_wire(sources: pd.Series, config: TreeConfig) -> np.ndarray:
     # each distinct outlet name once (a corpus has millions of articles, hundreds of
     # outlets); dotted initials close up ("A.P." is "ap"), other punctuation becomes
     # space; letters and their combining marks (Devanagari, Arabic vowel signs) stay
+    # accents on Latin letters do not count ("Télam" is "telam", "ČTK" is "ctk")
     codes, distinct = pd.factorize(sources.fillna("").astype(str), use_na_sentinel=False)
-    names = pd.Series([_PUNCT.sub(" ", _undot(x.casefold())).strip() for x in distinct],
-                      dtype=object)
+    names = pd.Series([_PUNCT.sub(" ", _undot(_unaccent(x.casefold()))).strip()
+                       for x in distinct], dtype=object)
     hit = np.zeros(len(names), dtype=bool)
     for wire in config.wire_sources:
         first = wire.startswith("^")  # only as the name's first word
-        name = re.escape(wire.removeprefix("^").casefold())
+        name = re.escape(_unaccent(wire.removeprefix("^").casefold()))
         if _UNSPACED.search(wire):  # written without spaces: any occurrence
             pattern = name
         else:
@@ -431,6 +433,17 @@ def agency_key(name: str) -> str:
 
 
 _INITIALS = re.compile(r"\b(?:\w\.){2,}")
+
+
+def _unaccent(name: str) -> str:
+    """Accents on Latin letters dropped ("é" is "e"); other scripts' combining marks
+    (Devanagari vowel signs, Arabic harakat) kept, since they spell the word."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKD", name):
+        if unicodedata.combining(ch) and out and "a" <= out[-1] <= "z":
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def _undot(name: str) -> str:

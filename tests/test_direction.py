@@ -74,6 +74,10 @@ WIRE_BONUS = 0.3  # the documented outlet bonus
     ("สำนักข่าวไทย", True),  # Thai News Agency: Thai has no spaces between words
     ("ไทยรัฐ", False),
     ("Anadolu Ajansı", True),
+    ("Télam", True),  # accents on Latin letters do not count
+    ("ČTK", True),
+    ("Agência Lusa", True),
+    ("Le Monde", False),
     ("Thông tấn xã Việt Nam", True),
     ("Tuổi Trẻ", False),
     ("A.P.", True),  # dotted initials
