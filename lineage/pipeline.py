@@ -41,7 +41,7 @@ from lineage.schema import (
     REUSE_RELATIONS,
     require_columns,
 )
-from lineage.shingle import hashed_tokens, positional_hashes
+from lineage.shingle import hashed_tokens, positional_hashes, size_for
 from lineage.vectorize import BucketFrequencies, HashedCharTfidf
 from lineage.wordvectors import DocumentFrequencies, span_tokens, word_tfidf
 
@@ -352,7 +352,7 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
         starts.append(st)
         ends.append(en)
         hashes.append(h)
-        sizes.append(config.shingle.cjk_size if unspaced else config.shingle.size)
+        sizes.append(size_for(unspaced, config.shingle))
         advance(1)
     sizes = np.asarray(sizes, dtype=np.int64)
     n_words = np.fromiter(map(len, starts), dtype=np.int64, count=len(starts))
@@ -385,8 +385,7 @@ def evidence_shingles(texts: Sequence[str], spans: Sequence[np.ndarray], config:
     out = []
     for text, sp in zip(texts, spans, strict=True):
         starts, _, hashes, unspaced = hashed_tokens(text)
-        size = config.shingle.cjk_size if unspaced else config.shingle.size
-        out.append(_evidence_shingles(hashes, starts, size, sp)[2])
+        out.append(_evidence_shingles(hashes, starts, size_for(unspaced, config.shingle), sp)[2])
     return out
 
 

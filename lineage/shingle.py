@@ -39,6 +39,7 @@ __all__ = [
     "shingle_corpus",
     "shingle_hashes",
     "shingle_size",
+    "size_for",
     "token_hashes",
 ]
 
@@ -55,7 +56,14 @@ _MIN_PARALLEL_DOCS = 2_000
 
 def shingle_size(tokens: Tokens, config: ShingleConfig) -> int:
     """Tokens per shingle for this text: ``cjk_size`` for mostly unspaced scripts."""
-    return config.cjk_size if is_unspaced(tokens) else config.size
+    return size_for(is_unspaced(tokens), config)
+
+
+def size_for(unspaced: bool, config: ShingleConfig) -> int:
+    """Tokens per shingle for a text written without spaces between words (its tokens
+    are single characters: ``cjk_size``) or with them (``size``), as
+    :func:`hashed_tokens` reports it."""
+    return config.cjk_size if unspaced else config.size
 
 
 def token_hashes(forms: list[str]) -> np.ndarray:

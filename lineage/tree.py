@@ -178,7 +178,7 @@ def build_tree(
     same = candidates["u"].map(fam).to_numpy() == candidates["v"].map(fam).to_numpy()
     top, clear = _copying_counts(tree, candidates[same], config.parent_sharpness, witness)
     choice = parent_choice(tree, candidates[same], config.parent_sharpness,
-                           rate=(top + 1.0) / (clear + 2.0),
+                           rate=_smoothed_rate(top, clear),
                            omission=(config.omission_margin, config.omission_odds))
     also = other_sources(tree, candidates[~same & candidates["u"].isin(fam.index)
                                           & candidates["v"].isin(fam.index)], fam)
@@ -272,7 +272,8 @@ def parent_choice(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
         return {}
     cand, weight, is_parent, original = found
     if rate is None:
-        rate = _rate(cand, weight, is_parent, original)
+        clear = _clear_choices(cand, weight, is_parent, original)
+        rate = _smoothed_rate(int(clear.sum()), len(clear))
     weight = weight * np.where(original, rate, 1.0 - rate)
     dropped = np.full(len(cand), "", dtype=object)
     if omission is not None and "k" in cand:
@@ -330,8 +331,12 @@ def copying_rate(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
     Parameters are those of :func:`parent_choice`, and ``witness``: copy -> whether
     its wording shows it took from the top (True) or from another copy (False).
     """
-    top, clear = _copying_counts(tree, candidates, sharpness, witness)
-    return (top + 1.0) / (clear + 2.0)
+    return _smoothed_rate(*_copying_counts(tree, candidates, sharpness, witness))
+
+
+def _smoothed_rate(top: int, decided: int) -> float:
+    """The share of decided copies that took from the top, one pseudo-count each way."""
+    return (top + 1.0) / (decided + 2.0)
 
 
 def _copying_counts(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float,
@@ -420,13 +425,6 @@ def _choice_frame(tree: nx.DiGraph, candidates: pd.DataFrame, sharpness: float):
     is_parent = cand["u"].to_numpy() == cand["v"].map(parent).to_numpy()
     original = cand["u"].isin(_original_candidates(tree)).to_numpy()
     return cand, weight, is_parent, original
-
-
-def _rate(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray, original: np.ndarray
-          ) -> float:
-    """:func:`copying_rate` from :func:`_choice_frame`'s values (no wording evidence)."""
-    clear = _clear_choices(cand, weight, is_parent, original)
-    return (clear.sum() + 1.0) / (len(clear) + 2.0)
 
 
 def _clear_choices(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray,
