@@ -392,14 +392,23 @@ def _omission_tree(papers: int = 0, dated: bool = True, **tree_config) -> pd.Dat
             ("trimmed", "wire", "wholly-derived", 0.2, 1.0, 0.7)]
     published = {"wire": "2024-03-12T08:00Z", "trimmed": "2024-03-12T10:00Z",
                  "copy": "2024-03-12T12:00Z"}
+    return _with_papers(rows, published, papers, "trimmed", TreeConfig(**tree_config), dated)
+
+
+def _with_papers(rows: list, published: dict[str, str], papers: int, other: str, config,
+                 dated: bool = True) -> pd.DataFrame:
+    """The tree of ``rows`` (pairs as :func:`make_pairs` reads them) and ``published``,
+    with ``papers`` more papers that ran the wire's last part, which only the wire
+    holds (a little of ``other`` too): clear copies of the top of the tree."""
+    rows, published = list(rows), dict(published)
     for k in range(papers):
         rows += [(f"paper{k}", "wire", "wholly-derived", 0.1, 1.0, 0.3),
-                 (f"paper{k}", "trimmed", "partially-derived", 0.3, 0.1, 0.1)]
+                 (f"paper{k}", other, "partially-derived", 0.3, 0.1, 0.1)]
         published[f"paper{k}"] = f"2024-03-12T{13 + k}:00Z"
     pairs = make_pairs(rows)
     ids = sorted(published)
     docs = make_documents(ids, [published[i] for i in ids] if dated else None, pairs)
-    tree = build_tree(docs, pairs, np.zeros(len(ids), dtype=bool), TreeConfig(**tree_config))
+    tree = build_tree(docs, pairs, np.zeros(len(ids), dtype=bool), config)
     check_tree(docs, tree)
     return tree
 
@@ -415,6 +424,42 @@ def test_a_copy_that_lacks_what_its_parent_dropped_stays_under_it():
             "omission that points to trimmed") in row["evidence"]
     # without the omission rule, the lift takes it to the older, equally faithful text
     assert _omission_story(omission_odds=0.0)["copy"] == "wire"
+
+
+def _nested_cuts(papers: int, **tree_config) -> dict[str, str]:
+    """``wire``; ``edited``, a paper that ran its first 90% with a word changed;
+    ``reprint``, which ran ``edited``'s first 60%, the changed word included (it is
+    truer to edited than to the wire); ``copy``, which ran the first 40%, above the
+    changed word (as true to the wire as to either paper), and so keeps more of
+    reprint (0.67) than of edited (0.44) or of the wire (0.40): its cut nests inside
+    reprint's as reprint's nests inside edited's. With ``papers``, clear copies of the
+    top (:func:`_with_papers`)."""
+    from lineage.config import TreeConfig
+
+    rows = [("copy", "reprint", "wholly-derived", 0.1, 1.0, 0.67),
+            ("copy", "edited", "wholly-derived", 0.1, 1.0, 0.44),
+            ("copy", "wire", "wholly-derived", 0.1, 1.0, 0.40),
+            ("reprint", "edited", "wholly-derived", 0.1, 1.0, 0.67),
+            ("reprint", "wire", "wholly-derived", 0.1, 0.97, 0.58),
+            ("edited", "wire", "wholly-derived", 0.1, 0.97, 0.9)]
+    published = {"wire": "2024-03-12T08:00Z", "edited": "2024-03-12T09:00Z",
+                 "reprint": "2024-03-12T10:00Z", "copy": "2024-03-12T11:00Z"}
+    return parents(_with_papers(rows, published, papers, "edited", TreeConfig(**tree_config)))
+
+
+def test_a_climb_stopped_by_another_copys_omission_may_still_reach_the_top():
+    # reprint carries edited's change, so it stays under edited. copy's climb from
+    # reprint stops at edited: it lacks what reprint dropped of edited, 3 to 1 against
+    # even odds for a copy
+    got = _nested_cuts(0)
+    assert got["reprint"] == "edited"
+    assert got["copy"] == "reprint"
+    # four papers and edited chose the wire clearly, reprint chose edited: odds for
+    # the top of (5 + 1) / (1 + 1) = 3, not below the omission's 3, so copy goes
+    # straight up to the wire, as true a source, past the copy that stopped its climb
+    got = _nested_cuts(4)
+    assert (got["reprint"], got["copy"]) == ("edited", "wire")
+    assert _nested_cuts(4, omission_odds=3.5)["copy"] == "reprint"
 
 
 def test_without_dates_a_copy_moves_down_to_the_sibling_whose_omission_it_shares():
