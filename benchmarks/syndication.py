@@ -10,7 +10,8 @@ of their own, an hour or so later, and 100 unrelated ABC stories. Each run is a
 subprocess (peak RSS is its own): the default settings, and with ``--peer`` also the
 same run with ``[tree] max_candidate_parents = 0`` (Edmonds' algorithm on every
 candidate parent, as before the limit), and with ``--max-partners K`` a run with
-``[candidates] max_partners = K`` (each document's ``K`` strongest partners only).
+``[candidates] max_partners = K`` (each document's ``K`` strongest partners only; 0
+keeps every pair, as before session 18 made 30 the default).
 Prints seconds, peak RSS, reuse pairs, how many papers the tree puts under the wire,
 and whether the two trees are identical.
 This is a benchmark, not a test.
@@ -57,7 +58,8 @@ def corpus(papers: int, seed: int = 0):
     return pd.DataFrame(rows, columns=["id", "text", "source", "published"])
 
 
-def one_run(papers: int, limit: int | None, tree_out: str, partners: int = 0) -> dict:
+def one_run(papers: int, limit: int | None, tree_out: str, partners: int | None = None
+            ) -> dict:
     import dataclasses
 
     import lineage
@@ -68,7 +70,7 @@ def one_run(papers: int, limit: int | None, tree_out: str, partners: int = 0) ->
     if limit is not None:
         config = dataclasses.replace(config, tree=dataclasses.replace(
             config.tree, max_candidate_parents=limit))
-    if partners:
+    if partners is not None:
         config = dataclasses.replace(config, candidates=dataclasses.replace(
             config.candidates, max_partners=partners))
     started = time.perf_counter()
@@ -88,14 +90,14 @@ def main() -> None:
     parser.add_argument("--papers", type=int, nargs="+", default=[100, 200])
     parser.add_argument("--peer", action="store_true",
                         help="also run with max_candidate_parents = 0")
-    parser.add_argument("--max-partners", type=int, default=0, metavar="K",
-                        help="also run with [candidates] max_partners = K")
+    parser.add_argument("--max-partners", type=int, default=None, metavar="K",
+                        help="also run with [candidates] max_partners = K (0: every pair)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         papers, limit, partners, out = args.child
         print(json.dumps(one_run(int(papers), None if limit == "default" else int(limit),
-                                 out, int(partners))))
+                                 out, None if partners == "default" else int(partners))))
         return
     import pandas as pd
 
@@ -103,13 +105,14 @@ def main() -> None:
           f"{'under wire':>11}")
     for n in args.papers:
         trees = {}
-        runs = [("default", "default", 0)] + ([("all", "0", 0)] if args.peer else []) + (
-            [(f"partners={args.max_partners}", "default", args.max_partners)]
-            if args.max_partners else [])
+        runs = [("default", "default", "default")] + (
+            [("all", "0", "default")] if args.peer else []) + (
+            [(f"partners={args.max_partners}", "default", str(args.max_partners))]
+            if args.max_partners is not None else [])
         for name, limit, partners in runs:
             out = f"/tmp/lineage_syndication_{n}_{name}.csv"
             got = subprocess.run([sys.executable, __file__, "--child", str(n), limit,
-                                  str(partners), out],
+                                  partners, out],
                                  check=True, capture_output=True, text=True)
             row = json.loads(got.stdout.strip().splitlines()[-1])
             trees[name] = pd.read_csv(out, keep_default_na=False)

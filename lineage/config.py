@@ -94,15 +94,15 @@ class CandidateConfig:
         few paragraphs into a longer text of its own meets its source even when
         their top terms differ. 0 turns this off.
     max_partners : int
-        0 (the default) keeps every scored pair. Otherwise a pair is kept only when
-        it is among the ``max_partners`` partners that hold most of either of its
-        documents verbatim (shingle containment; equal holders go to a wire service,
-        then the earliest published) or among either's ``max_partners`` nearest by
-        word TF-IDF cosine (rewritten copies). A wire story run by N papers is then
-        about ``N x max_partners`` pairs to align, not ``N**2 / 2``. Each copy keeps
-        its source, but the tree weighs fewer rival copies, which moves some papers
-        of such a story from under the wire to under another paper (see the README,
-        "Scale"), so it is off unless a corpus needs it.
+        A scored pair is kept only when it is among the ``max_partners`` (30)
+        partners that hold most of either of its documents verbatim (shingle
+        containment; equal holders go to a wire service, then the earliest
+        published) or among either's ``max_partners`` nearest by word TF-IDF cosine
+        (rewritten copies). A wire story run by N papers is then about
+        ``N x max_partners`` pairs to align, not ``N**2 / 2``, and each copy keeps its
+        source among them. Only stories with more copies than that lose pairs:
+        ``pairs.csv`` lists each copy's strongest partners, not every two copies of
+        the story. 0 keeps every scored pair.
     """
 
     block_terms: int = 24
@@ -111,7 +111,7 @@ class CandidateConfig:
     neighbours: int = 20
     min_cosine: float = 0.1
     fingerprint_sample: int = 8
-    max_partners: int = 0
+    max_partners: int = 30
 
 
 @dataclass(frozen=True)

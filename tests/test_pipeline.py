@@ -408,7 +408,7 @@ def test_max_partners_bounds_the_pairs_and_keeps_each_copy_s_source():
         config.candidates, max_partners=3))
     few = lineage.analyze(docs, config=config)
     reuse = every.pairs[every.pairs["relation"].isin(REUSE_RELATIONS)]
-    assert len(reuse) == 17 * 16 // 2  # every two of them, by default
+    assert len(reuse) == 17 * 16 // 2  # every two of them: 17 articles, fewer than 30
     kept = few.pairs[few.pairs["relation"].isin(REUSE_RELATIONS)]
     # at most two lists of three per article, and every paper keeps the wire
     assert len(kept) <= 17 * 3 * 2 and len(kept) < len(reuse) // 2
