@@ -48,7 +48,8 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
-def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
+def lsh_candidates(signatures: np.ndarray, *, threshold: float,
+                   priority: np.ndarray | None = None) -> np.ndarray:
     """Pairs of documents that share at least one LSH band.
 
     Parameters
@@ -56,6 +57,11 @@ def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
     signatures : ndarray of uint32, shape (n_documents, num_perm)
     threshold : float
         Jaccard similarity the bands are tuned to.
+    priority : ndarray of int64, optional
+        Per document, lower first: the order in which a huge band group (one story
+        run by more outlets than ``_MAX_BUCKET``) picks the members it links every
+        other member to (:func:`_pairs_in_groups`), e.g. likely sources first
+        (:func:`lineage.direction.source_rank`); by position when not given.
 
     Returns
     -------
@@ -69,7 +75,7 @@ def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
         block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
         keys = _row_keys(block)
         keys[empty] = np.arange(empty.sum(), dtype=np.uint64) ^ np.uint64(0xDEADBEEF << 20)
-        found.append(_pairs_in_groups(keys))
+        found.append(_pairs_in_groups(keys, priority))
     return union_pairs(*found)
 
 
@@ -248,14 +254,16 @@ def _row_keys(block: np.ndarray) -> np.ndarray:
     return keys
 
 
-def _pairs_in_groups(keys: np.ndarray) -> np.ndarray:
+def _pairs_in_groups(keys: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray:
     """All pairs of positions with equal keys; a huge group links each to its first members.
 
     A group of ``size > _MAX_BUCKET`` gives only the pairs ``(i, j)`` with ``i`` among
-    its first ``_MAX_BUCKET`` members (in position order), about ``500 * size`` pairs
-    instead of ``size**2 / 2``, and never builds a ``size x size`` index.
+    its first ``_MAX_BUCKET`` members (by ``priority``, then position), about
+    ``500 * size`` pairs instead of ``size**2 / 2``, and never builds a
+    ``size x size`` index. Pairs come as ``(lower, higher)`` positions.
     """
-    order = np.argsort(keys, kind="stable")
+    order = (np.argsort(keys, kind="stable") if priority is None
+             else np.lexsort((np.asarray(priority, dtype=np.int64), keys)))
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])

@@ -68,6 +68,7 @@ __all__ = [
     "likely_sources",
     "publication_gaps",
     "relative_difference",
+    "source_rank",
     "staleness",
     "story_weight",
     "trusted_times",
@@ -523,6 +524,19 @@ def utc_times(published: pd.Series | np.ndarray) -> np.ndarray:
     """Publication times as naive UTC ``datetime64[ns]`` (NaT where unknown)."""
     stamps = pd.to_datetime(pd.Series(published), utc=True)  # no copy for UTC times
     return stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def source_rank(published: pd.Series, wire: np.ndarray) -> np.ndarray:
+    """Each document's place as a likely source among partners that hold a text
+    equally: wire services first, then by publication time (undated last), then by
+    position. By document position, ``0..n-1``."""
+    times = utc_times(published)
+    when = np.where(np.isnat(times), np.inf,
+                    times.astype("datetime64[s]").astype(np.int64).astype(np.float64))
+    order = np.lexsort((when, ~np.asarray(wire, dtype=bool)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def date_only(times: np.ndarray) -> np.ndarray:

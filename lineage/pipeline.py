@@ -193,12 +193,16 @@ def analyze(
                   HashedCharTfidf().fit([clean[i] for i in np.flatnonzero(~counted)],
                                         prior=priors.char))
     tick("candidates", 1)
+    wire = direction.is_wire(docs["source"], config.tree)
+    # likely sources first: wire services, then the earliest published
+    rank = direction.source_rank(docs["published"], wire)
     if candidates is None:
         signatures = sketch.minhash_signatures(
             corpus.shingles, num_perm=config.sketch.num_perm, seed=config.seed, jobs=jobs
         )
         pairs = candidate_pairs.union_pairs(
-            candidate_pairs.lsh_candidates(signatures, threshold=config.sketch.threshold),
+            candidate_pairs.lsh_candidates(signatures, threshold=config.sketch.threshold,
+                                           priority=rank),
             candidate_pairs.tfidf_candidates(
                 word_vecs, config.candidates,
                 candidate_pairs.fingerprint_matrix(corpus.shingles,
@@ -208,12 +212,11 @@ def analyze(
         pairs = candidate_pairs.union_pairs(np.asarray(candidates, dtype=np.int64).reshape(-1, 2))
     tick("score", 1)
     scores = score.score_pairs(pairs, score.shingle_matrix(corpus.shingles), word_vecs, None)
-    wire = direction.is_wire(docs["source"], config.tree)
     if config.candidates.max_partners > 0:
         # near-duplicates of one text (a wire story many papers ran) are all LSH
         # candidates of each other: keep each document's strongest partners only
         strong = candidate_pairs.strongest_partners(
-            scores, config.candidates.max_partners, _source_rank(docs["published"], wire))
+            scores, config.candidates.max_partners, rank)
         if not strong.all():
             pairs, scores = pairs[strong], scores[strong].reset_index(drop=True)
     del word_vecs  # the sentence stages build their own
@@ -387,18 +390,6 @@ def evidence_shingles(texts: Sequence[str], spans: Sequence[np.ndarray], config:
         starts, _, hashes, unspaced = hashed_tokens(text)
         out.append(_evidence_shingles(hashes, starts, size_for(unspaced, config.shingle), sp)[2])
     return out
-
-
-def _source_rank(published: pd.Series, wire: np.ndarray) -> np.ndarray:
-    """Each document's place as a likely source among partners that hold a text
-    equally: wire services first, then by publication time (undated last)."""
-    times = direction.utc_times(published)
-    when = np.where(np.isnat(times), np.inf,
-                    times.astype("datetime64[s]").astype(np.int64).astype(np.float64))
-    order = np.lexsort((when, ~wire))
-    rank = np.empty(len(wire), dtype=np.int64)
-    rank[order] = np.arange(len(wire))
-    return rank
 
 
 def _release_arrow_memory() -> None:

@@ -43,6 +43,7 @@ import scipy.sparse as sp
 from lineage import candidates as candidate_pairs
 from lineage.boilerplate import boilerplate_spans
 from lineage.config import Config
+from lineage.direction import is_wire, source_rank
 from lineage.load import load_documents
 
 if TYPE_CHECKING:
@@ -133,7 +134,9 @@ def analyze_spark(
                               max_changed=config.boilerplate_max_changed, seed=config.seed)
     table = pd.DataFrame({"pos": np.arange(len(docs), dtype=np.int64),
                           "id": docs["id"].astype(str), "text": docs["text"].astype(str),
-                          "bp": [sp.ravel().tolist() for sp in spans]})
+                          "bp": [sp.ravel().tolist() for sp in spans],
+                          "rank": source_rank(docs["published"],
+                                              is_wire(docs["source"], config.tree))})
     if progress is not None:
         progress("spark", 1)
     work = None if staging else Path(tempfile.mkdtemp(prefix="lineage-spark-"))
@@ -175,7 +178,9 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
         Parquet path (any Spark URI) with columns ``pos`` (int64, the position of the
         document when sorted by id, ``0..n-1``), ``text`` and optionally ``bp``
         (the document's boilerplate spans, flattened ``[start, end, ...]``, from
-        :func:`lineage.boilerplate.boilerplate_spans`).
+        :func:`lineage.boilerplate.boilerplate_spans`) and ``rank`` (int64, the order
+        in which a huge LSH group links its members, as
+        :func:`lineage.candidates.lsh_candidates`' ``priority``; ``pos`` when absent).
     config : Config, optional
     n_docs : int, optional
         Number of documents (counted when not given).
@@ -192,6 +197,9 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
     docs = spark.read.parquet(parquet)
     if "bp" not in docs.columns:  # no boilerplate spans given: none are left out
         docs = docs.withColumn("bp", F.expr("cast(array() as array<long>)"))
+    if "rank" not in docs.columns:
+        docs = docs.withColumn("rank", F.col("pos"))
+    ranks = docs.select("pos", "rank")
     docs = docs.select("pos", "text", "bp")
     if n_docs is None:
         n_docs = docs.count()
@@ -200,7 +208,7 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
         _featurize(config), schema="pos long, keys array<long>, terms array<string>, "
                                    "tfs array<int>, firsts array<int>, fps array<long>"
     ).persist()
-    found = [_lsh_pairs(feats)]
+    found = [_lsh_pairs(feats, ranks)]
     if n_docs >= 2:
         found.append(_tfidf_pairs(feats, config, n_docs))
     union = found[0] if len(found) == 1 else found[0].unionByName(found[1])
@@ -333,7 +341,7 @@ def _cosine_chunk(batch: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pairs_of(members: str, first: int | None = None) -> str:
-    """SQL for all pairs ``(m[i], m[j])``, ``i < j``, of a sorted array column.
+    """SQL for all pairs ``(m[i], m[j])``, ``i < j``, of an array column.
 
     With ``first``, only ``i < first`` (a huge group linked to its first members).
     """
@@ -343,16 +351,21 @@ def _pairs_of(members: str, first: int | None = None) -> str:
             f"named_struct('a', {members}[i], 'b', {members}[j]))))")
 
 
-def _lsh_pairs(feats: DataFrame) -> DataFrame:
-    """Pairs sharing a band key: exploded ``(band, key, pos)`` rows grouped by key."""
+def _lsh_pairs(feats: DataFrame, ranks: DataFrame) -> DataFrame:
+    """Pairs sharing a band key: exploded ``(band, key, pos)`` rows grouped by key,
+    members in ``rank`` order (then by position), so that a huge group links every
+    member to the same first members as the local engine."""
     from pyspark.sql import functions as F
 
     groups = (feats.where(F.col("keys").isNotNull())
               .select("pos", F.posexplode("keys").alias("band", "key"))
-              .groupBy("band", "key").agg(F.array_sort(F.collect_list("pos")).alias("m"))
-              .where(F.size("m") > 1))
+              .join(ranks, "pos")
+              .groupBy("band", "key")
+              .agg(F.array_sort(F.collect_list(F.struct("rank", "pos"))).alias("s"))
+              .where(F.size("s") > 1)
+              .select(F.expr("transform(s, x -> x.pos)").alias("m")))
     return groups.select(F.explode(F.expr(_pairs_of("m", _MAX_BUCKET))).alias("p")).select(
-        "p.a", "p.b")
+        F.least("p.a", "p.b").alias("a"), F.greatest("p.a", "p.b").alias("b"))
 
 
 def _tfidf_pairs(feats: DataFrame, config: Config, n_docs: int) -> DataFrame:

@@ -80,12 +80,14 @@ def test_signatures_do_not_depend_on_jobs_and_equal_datasketch(corpus):
         assert np.array_equal(mh.hashvalues.astype(np.uint32), one[i])
 
 
-def _all_pairs_reference(keys: np.ndarray, cap: int) -> set[tuple[int, int]]:
+def _all_pairs_reference(keys: np.ndarray, cap: int, priority=None) -> set[tuple[int, int]]:
     out = set()
     for key in np.unique(keys):
         members = np.flatnonzero(keys == key)
+        if priority is not None:
+            members = sorted(members, key=lambda m: (priority[m], m))
         for i, a in enumerate(members[:cap]):
-            out.update((int(a), int(b)) for b in members[i + 1 :])
+            out.update((int(min(a, b)), int(max(a, b))) for b in members[i + 1 :])
     return out
 
 
@@ -98,6 +100,25 @@ def test_bucket_cap_bounds_pairs(monkeypatch):
     assert (pairs[:, 0] < pairs[:, 1]).all()
     big = sum(12 - i - 1 for i in range(5))
     assert len(pairs) == big + 1 + 10  # capped group, the pair of 1s, the group of five
+
+
+def test_a_capped_group_links_every_member_to_its_first_by_priority(monkeypatch):
+    # twelve articles of one story in one band group, the likeliest source (priority 0)
+    # last by position: with a cap of 5, by position it meets only the first five
+    monkeypatch.setattr(candidates, "_MAX_BUCKET", 5)
+    keys = np.array([7] * 12 + [1, 2, 1], dtype=np.uint64)
+    priority = np.r_[np.arange(1, 12), 0, 12, 13, 14]
+    by_position = candidates._pairs_in_groups(keys)
+    assert {a for a, b in by_position.tolist() if b == 11} == set(range(5))
+    pairs = candidates._pairs_in_groups(keys, priority)
+    assert set(map(tuple, pairs.tolist())) == _all_pairs_reference(keys, 5, priority)
+    assert len(pairs) == len(set(map(tuple, pairs.tolist())))
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    assert {a for a, b in pairs.tolist() if b == 11} == set(range(11))  # all meet it
+    # lsh_candidates passes it on
+    sig = np.ones((12, 128), dtype=np.uint32)
+    got = candidates.lsh_candidates(sig, threshold=0.5, priority=priority[:12])
+    assert {a for a, b in got.tolist() if b == 11} == set(range(11))
 
 
 def test_huge_identical_group_stays_linear(monkeypatch):

@@ -90,3 +90,30 @@ def test_cli_engine_spark_writes_same_pairs_csv(spark, tmp_path):
     local = pd.read_csv(tmp_path / "local" / "pairs.csv", keep_default_na=False)
     other = pd.read_csv(tmp_path / "spark" / "pairs.csv", keep_default_na=False)
     _assert_same_pairs(local, other)
+
+
+def test_a_capped_band_group_links_papers_to_the_wire_as_locally(spark, monkeypatch):
+    # one wire story run by 16 papers: with band groups capped at 5 members to link
+    # to, both engines link every paper to the wire (a wire service, ranked first),
+    # though its id sorts last
+    import dataclasses
+
+    from test_pipeline import _syndicated
+
+    from lineage import candidates
+    from lineage import spark as spark_engine
+    from lineage.config import Config
+
+    monkeypatch.setattr(candidates, "_MAX_BUCKET", 5)
+    monkeypatch.setattr(spark_engine, "_MAX_BUCKET", 5)
+    config = Config()  # the TF-IDF route gives each article its nearest article only
+    config = dataclasses.replace(config, candidates=dataclasses.replace(
+        config.candidates, neighbours=1, fingerprint_sample=0))
+    docs = _syndicated(16)
+    local = analyze(docs, config=config)
+    result = analyze_spark(docs, spark=spark, config=config)
+    _assert_same_pairs(local.pairs, result.pairs)
+    pairs = local.pairs
+    with_wire = (set(pairs.loc[pairs["a"] == "wire", "b"])
+                 | set(pairs.loc[pairs["b"] == "wire", "a"]))
+    assert with_wire == set(docs["id"]) - {"wire"}
