@@ -199,16 +199,16 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
         docs = docs.withColumn("bp", F.expr("cast(array() as array<long>)"))
     if "rank" not in docs.columns:
         docs = docs.withColumn("rank", F.col("pos"))
-    ranks = docs.select("pos", "rank")
-    docs = docs.select("pos", "text", "bp")
+    docs = docs.select("pos", "rank", "text", "bp")
     if n_docs is None:
         n_docs = docs.count()
     parts = max(spark.sparkContext.defaultParallelism, 1) * 2
     feats = docs.repartition(parts).mapInPandas(
-        _featurize(config), schema="pos long, keys array<long>, terms array<string>, "
-                                   "tfs array<int>, firsts array<int>, fps array<long>"
+        _featurize(config), schema="pos long, rank long, keys array<long>, "
+                                   "terms array<string>, tfs array<int>, firsts array<int>, "
+                                   "fps array<long>"
     ).persist()
-    found = [_lsh_pairs(feats, ranks)]
+    found = [_lsh_pairs(feats)]
     if n_docs >= 2:
         found.append(_tfidf_pairs(feats, config, n_docs))
     union = found[0] if len(found) == 1 else found[0].unionByName(found[1])
@@ -222,7 +222,8 @@ def spark_candidates(spark: SparkSession, parquet: str, *, config: Config | None
 
 
 def _featurize(config: Config) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """Per partition: LSH band keys and word-feature counts of each document."""
+    """Per partition: LSH band keys and word-feature counts of each document (with its
+    ``pos`` and ``rank``)."""
     shingle_cfg, num_perm, seed = config.shingle, config.sketch.num_perm, config.seed
     threshold = config.sketch.threshold
     sample = config.candidates.fingerprint_sample
@@ -260,7 +261,8 @@ def _featurize(config: Config) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd
                 terms.append(list(counts))
                 tfs.append(list(counts.values()))
                 firsts.append([first[f] for f in counts])
-            yield pd.DataFrame({"pos": batch["pos"].to_numpy(), "keys": out_keys,
+            yield pd.DataFrame({"pos": batch["pos"].to_numpy(),
+                                "rank": batch["rank"].to_numpy(), "keys": out_keys,
                                 "terms": terms, "tfs": tfs, "firsts": firsts, "fps": fps})
 
     return run
@@ -351,15 +353,14 @@ def _pairs_of(members: str, first: int | None = None) -> str:
             f"named_struct('a', {members}[i], 'b', {members}[j]))))")
 
 
-def _lsh_pairs(feats: DataFrame, ranks: DataFrame) -> DataFrame:
-    """Pairs sharing a band key: exploded ``(band, key, pos)`` rows grouped by key,
-    members in ``rank`` order (then by position), so that a huge group links every
+def _lsh_pairs(feats: DataFrame) -> DataFrame:
+    """Pairs sharing a band key: exploded ``(band, key, pos, rank)`` rows grouped by
+    key, members in ``rank`` order (then by position), so that a huge group links every
     member to the same first members as the local engine."""
     from pyspark.sql import functions as F
 
     groups = (feats.where(F.col("keys").isNotNull())
-              .select("pos", F.posexplode("keys").alias("band", "key"))
-              .join(ranks, "pos")
+              .select("pos", "rank", F.posexplode("keys").alias("band", "key"))
               .groupBy("band", "key")
               .agg(F.array_sort(F.collect_list(F.struct("rank", "pos"))).alias("s"))
               .where(F.size("s") > 1)

@@ -371,9 +371,7 @@ def witness_choices(tree: nx.DiGraph, reuse: pd.DataFrame, shingles: list[np.nda
         By copy id: True when it took from the top, False from another copy; only
         copies with such evidence.
     """
-    top: dict[str, str] = {}
-    for root in tree.successors(_ROOT):
-        top.update(dict.fromkeys(nx.descendants(tree, root), root))
+    top = _tops(tree)
     a, b = reuse["a"].to_numpy(dtype=object), reuse["b"].to_numpy(dtype=object)
     ta = pd.Series(a).map(top).to_numpy(dtype=object)
     tb = pd.Series(b).map(top).to_numpy(dtype=object)
@@ -436,6 +434,16 @@ def _clear_choices(cand: pd.DataFrame, weight: pd.Series, is_parent: np.ndarray,
             ).to_numpy()
     sure = is_parent & both & (share >= clear)
     return pd.Series(original[sure], index=cand["v"].to_numpy()[sure], dtype=bool)
+
+
+def _tops(tree: nx.DiGraph) -> dict[str, str]:
+    """Each article below a family's root -> that root (roots themselves are not
+    keys). Moving an article under one of its ancestors, as the lift and the descent
+    do, leaves it unchanged."""
+    top: dict[str, str] = {}
+    for root in tree.successors(_ROOT):
+        top.update(dict.fromkeys(nx.descendants(tree, root), root))
+    return top
 
 
 def _original_candidates(tree: nx.DiGraph) -> set[str]:
@@ -656,22 +664,21 @@ def _lift(tree: nx.DiGraph, score: dict, tolerance: float, *, kept: dict | None 
         return kept is not None and kept.get((up, node), 0.0) < kept.get((best, node), 0.0
                                                                           ) - margin
 
+    tops = _tops(tree)
     for node in list(nx.bfs_tree(tree, _ROOT))[1:]:
         (parent,) = tree.predecessors(node)
         best, here = parent, score.get((parent, node))
         if here is None:
             continue
-        path = [parent]  # the node's ancestors, nearest first
-        while (up := next(tree.predecessors(path[-1]))) != _ROOT:
-            path.append(up)
-        for up in path[1:]:
+        top, up = tops[node], parent
+        while up != top:  # up the node's ancestors, nearest first
+            (up,) = tree.predecessors(up)
             there = score.get((up, node))
             if there is None or there < here - tolerance:
                 break
-            if omitted(up, best, node) and (top_odds if up == path[-1] else 1.0) < odds:
+            if omitted(up, best, node) and (top_odds if up == top else 1.0) < odds:
                 break
             best = up
-        top = path[-1]
         there = score.get((top, node))
         if (best != top and there is not None and there >= here - tolerance
                 and (top_odds >= odds or not omitted(top, best, node))):
