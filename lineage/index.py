@@ -325,8 +325,10 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
         result = analyze(corpus, config=config, progress=progress, warn=warn)
         n_partners, pairs, passages = 0, result.pairs, result.passages
     else:
+        rank = direction.source_rank(docs["published"],
+                                     direction.is_wire(docs["source"], config.tree))
         lsh, blocked, partners = index_candidates.find_candidates(
-            conn, signatures, keys, terms, config, exclude)
+            conn, signatures, keys, terms, config, exclude, priority=rank)
         stored = _read_documents(conn, "doc IN (SELECT value FROM json_each(?))",
                                  (json.dumps(partners),))
         corpus = pd.concat([docs[list(DOCUMENT_COLUMNS)], stored[list(DOCUMENT_COLUMNS)]],

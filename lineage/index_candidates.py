@@ -166,11 +166,13 @@ def blocking_terms(hashes: np.ndarray, lengths: np.ndarray, archive: DocumentFre
 
 
 def find_candidates(conn, signatures: np.ndarray, keys: np.ndarray, terms: list[np.ndarray],
-                config: Config, exclude: tuple[str, ...]
+                config: Config, exclude: tuple[str, ...], priority: np.ndarray | None = None
                 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[int]]:
     """Candidate pairs touching the batch: LSH pairs, and pairs blocked on shared terms.
 
     Pair ends are batch positions (``>= 0``) or stored documents as ``-doc``.
+    ``priority`` orders the batch's members of a huge band group as a full run does
+    (:func:`lineage.candidates.lsh_candidates`; wire services and the earliest first).
     Returns the LSH pairs, the blocked pairs and the stored partners' ``doc`` numbers.
     """
     cc = config.candidates
@@ -183,7 +185,7 @@ def find_candidates(conn, signatures: np.ndarray, keys: np.ndarray, terms: list[
         "SELECT DISTINCT p.qdoc, x.doc FROM probe_bands p JOIN bands x "
         "ON x.band = p.band AND x.key = p.key")]
     lsh += [(int(x), int(y)) for x, y in
-            lsh_candidates(signatures, threshold=config.sketch.threshold)]
+            lsh_candidates(signatures, threshold=config.sketch.threshold, priority=priority)]
     conn.executemany("INSERT INTO probe_terms VALUES (?, ?)",
                      ((int(t), q) for q, ts in enumerate(terms) for t in ts))
     batch_df = pd.Series(np.concatenate([*terms, np.empty(0, np.int64)])).value_counts()

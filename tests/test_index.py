@@ -113,6 +113,34 @@ def test_adds_of_generated_news_give_the_full_runs_reuse_pairs(tmp_path):
                                   check_dtype=False)
 
 
+def test_a_capped_band_group_in_a_batch_links_papers_to_the_wire_as_a_full_run(
+        tmp_path, monkeypatch):
+    # one wire story run by 16 papers, added to an index that already holds an article:
+    # with band groups capped at 5 members to link to, the add links every paper to
+    # the wire (a wire service, ranked first) though its id sorts last, as analyze does
+    import dataclasses
+
+    from test_pipeline import _syndicated
+
+    from lineage import candidates
+
+    monkeypatch.setattr(candidates, "_MAX_BUCKET", 5)
+    config = lineage.Config()  # the TF-IDF route gives each article its nearest only
+    config = dataclasses.replace(config, candidates=dataclasses.replace(
+        config.candidates, neighbours=1, fingerprint_sample=0))
+    docs = _syndicated(16)
+    path = tmp_path / "w.db"
+    index.add(path, _rows(("unrelated",)), config=config)
+    index.add(path, docs, config=config)
+    pairs = index.load_analysis(path).pairs
+    with_wire = (set(pairs.loc[pairs["a"] == "wire", "b"])
+                 | set(pairs.loc[pairs["b"] == "wire", "a"]))
+    assert with_wire == set(docs["id"]) - {"wire"}
+    full = lineage.analyze(pd.concat([pd.DataFrame(_rows(("unrelated",))), docs]),
+                           config=config).pairs
+    pd.testing.assert_frame_equal(_sorted(pairs, KEY), _sorted(full, KEY), check_dtype=False)
+
+
 def test_adds_give_the_full_runs_pairs_and_cosines_for_new_documents(tmp_path):
     # Articles on 40 topics: many same-story pairs whose word cosine sits near
     # min_cosine. Weighted by a subset's IDF (the old reference sample, the new
