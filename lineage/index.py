@@ -387,13 +387,20 @@ def _write(conn, docs: pd.DataFrame, plan: dict[str, Any]) -> None:
     conn.executemany("INSERT INTO sketches VALUES (?, ?)",
                      zip(numbers.tolist(), (s.astype("<u4").tobytes() for s in
                                             plan["signatures"]), strict=True))
+    # rows in the order of the indexes they go into: a large index takes sorted
+    # inserts page by page, random ones a page read each
     keys = plan["keys"]
     q, b = np.nonzero(keys != np.int64(-1))
+    order = np.lexsort((numbers[q], keys[q, b], b))
     conn.executemany("INSERT INTO bands VALUES (?, ?, ?)",
-                     zip(b.tolist(), keys[q, b].tolist(), numbers[q].tolist(), strict=True))
+                     zip(b[order].tolist(), keys[q, b][order].tolist(),
+                         numbers[q][order].tolist(), strict=True))
+    sizes = np.fromiter(map(len, plan["terms"]), np.int64, len(plan["terms"]))
+    term = np.concatenate([*plan["terms"], np.empty(0, np.int64)]).astype(np.int64)
+    owner = np.repeat(numbers, sizes)
+    order = np.lexsort((owner, term))
     conn.executemany("INSERT INTO terms VALUES (?, ?)",
-                     ((int(t), int(n)) for n, ts in zip(numbers, plan["terms"], strict=True)
-                      for t in ts))
+                     zip(term[order].tolist(), owner[order].tolist(), strict=True))
     count_in(conn, plan["counts"])
     conn.executemany("INSERT INTO boilerplate VALUES (?, ?)",
                      ((int(n), json.dumps(sp.ravel().tolist()))

@@ -159,6 +159,9 @@ def connect(db: str | Path, *, create: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=60000")
+        # 256 MiB of page cache (the default is 2 MiB): an add's lookups and inserts
+        # touch pages all over a large index's term and band tables
+        conn.execute("PRAGMA cache_size=-262144")
         if create:
             with transaction(conn, write=True):
                 _script(conn, _SCHEMA)
@@ -338,6 +341,8 @@ def _apply(conn: sqlite3.Connection, counts: ArchiveCounts, sign: int) -> None:
     for table, terms, df in (("word_df", counts.word_terms, counts.word_df),
                              ("sentence_df", counts.sentence_terms, counts.sentence_df)):
         signed = np.asarray(terms, dtype=np.uint64).view(np.int64)
+        order = np.argsort(signed, kind="stable")  # the primary key's order
+        signed, df = signed[order], np.asarray(df, np.int64)[order]
         conn.executemany(f"INSERT INTO {table} VALUES (?, ?) ON CONFLICT (term) "
                          "DO UPDATE SET df = df + excluded.df",
                          zip(signed.tolist(), (np.asarray(df, np.int64) * sign).tolist(),
