@@ -32,13 +32,19 @@ from lineage.candidates import (
 )
 from lineage.config import Config
 from lineage.index_store import bucket_df, read_table, stored_df
-from lineage.wordvectors import DocumentFrequencies, text_token_hashes, word_tfidf
+from lineage.wordvectors import (
+    DocumentFrequencies,
+    document_frequencies,
+    text_token_hashes,
+    word_tfidf,
+)
 
 __all__ = [
     "archive_df",
     "archive_priors",
     "as_full_run",
     "band_keys",
+    "blocked_cosines",
     "blocking_terms",
     "find_candidates",
     "fingerprint_terms",
@@ -54,6 +60,8 @@ _BLOCK_PARTNERS = 3
 #: ``min_cosine`` times this are not scored: boilerplate, which ``analyze`` leaves
 #: out, moves the cosine a little, hence the margin.
 _COSINE_MARGIN = 0.8
+#: Stored articles vectorised at once by :func:`blocked_cosines`.
+_VECTOR_BLOCK = 5_000
 
 
 def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, archive: DocumentFrequencies,
@@ -69,17 +77,82 @@ def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, archive: DocumentFrequ
     blocked = cand["route"] == "block"
     if not blocked.any():
         return cand
-    vectors = word_tfidf(*text_token_hashes(corpus["text"].tolist()), prior=archive,
-                         counted=corpus["id"].isin(list(archive.counted)).to_numpy())
     row = pd.Series(np.arange(len(corpus)), index=corpus["id"].to_numpy())
     ends = np.column_stack([row.reindex(cand.loc[blocked, "x"]).to_numpy(),
                             row.reindex(cand.loc[blocked, "y"]).to_numpy()])
-    cos = rowwise_cosine(vectors, ends)
+    cos = blocked_cosines(corpus["text"].tolist(),
+                          corpus["id"].isin(list(archive.counted)).to_numpy(), ends, archive)
     block = cand[blocked].assign(cos=cos)
     block = block[block["cos"] >= cc.min_cosine * _COSINE_MARGIN]
     block = block.sort_values(["x", "cos"], ascending=[True, False], kind="stable")
     block = block.groupby("x").head(_BLOCK_PARTNERS * cc.neighbours)
     return pd.concat([cand[~blocked], block.drop(columns="cos")], ignore_index=True)
+
+
+def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
+                    archive: DocumentFrequencies, *, block: int = _VECTOR_BLOCK) -> np.ndarray:
+    """Word TF-IDF cosine of each pair of ``texts`` in ``ends`` (rows, shape (n, 2)),
+    weighed as one :func:`lineage.wordvectors.word_tfidf` over all ``texts`` with the
+    archive's counts (``archive``; ``counted`` marks the texts already in them) weighs.
+
+    The new texts are vectorised once; the stored ones ``block`` at a time, each
+    block's columns matched to the new texts' by term hash, so memory stays bounded
+    however many stored articles the blocking route proposes. Every row is weighed
+    by the same counts: the archive's plus the new texts' own.
+    """
+    counted = np.asarray(counted, dtype=bool)
+    ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
+    fresh = np.flatnonzero(~counted)
+    own = DocumentFrequencies.from_arrays(
+        *document_frequencies(*text_token_hashes([texts[i] for i in fresh])), len(fresh))
+    weights = DocumentFrequencies(lambda t: archive.lookup(t) + own.lookup(t),
+                                  archive.documents + len(fresh))
+
+    def rows(idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        return word_tfidf(*text_token_hashes([texts[i] for i in idx]), prior=weights,
+                          counted=np.ones(len(idx), dtype=bool), with_terms=True)
+
+    out = np.zeros(len(ends))
+    stored = counted[ends]
+    both = stored.all(axis=1)
+    if both.any():  # two stored articles: vectorised together (an add makes none)
+        idx, local = np.unique(ends[both], return_inverse=True)
+        out[both] = rowwise_cosine(rows(idx)[0], local.reshape(-1, 2))
+    new_x, new_y = ~stored[:, 0], ~stored[:, 1]
+    if not (new_x | new_y).any():
+        return out
+    x_new, x_terms = rows(fresh)
+    at = np.full(len(texts), -1, dtype=np.int64)
+    at[fresh] = np.arange(len(fresh))
+    none = new_x & new_y
+    if none.any():
+        out[none] = rowwise_cosine(x_new, at[ends[none]])
+    mixed = np.flatnonzero(new_x ^ new_y)
+    other = np.where(new_x[mixed], ends[mixed, 1], ends[mixed, 0])  # the stored end
+    mine = np.where(new_x[mixed], ends[mixed, 0], ends[mixed, 1])
+    keep, which = np.unique(other, return_inverse=True)
+    for lo in range(0, len(keep), block):
+        part = (which >= lo) & (which < lo + block)
+        s_rows, s_terms = rows(keep[lo:lo + block])
+        used, x_at = np.unique(at[mine[part]], return_inverse=True)  # new rows it pairs
+        # the block's terms as the new rows' columns; terms they lack go after them
+        pos = np.searchsorted(x_terms, s_terms)
+        known = pos < len(x_terms)
+        known[known] = x_terms[pos[known]] == s_terms[known]
+        pos[~known] = len(x_terms) + np.arange(int((~known).sum()))
+        width = max(len(x_terms) + int((~known).sum()), 1)
+        mine_rows = x_new[used]
+        both_rows = sp.vstack([sp.csr_matrix((mine_rows.data, mine_rows.indices,
+                                              mine_rows.indptr), shape=(len(used), width)),
+                               _columns(s_rows, pos, width)], format="csr")
+        pairs = np.column_stack([x_at.ravel(), len(used) + which[part] - lo])
+        out[mixed[part]] = rowwise_cosine(both_rows, pairs)
+    return out
+
+
+def _columns(x: sp.csr_matrix, mapping: np.ndarray, width: int) -> sp.csr_matrix:
+    """``x`` with column ``j`` moved to ``mapping[j]`` in a matrix ``width`` wide."""
+    return sp.csr_matrix((x.data, mapping[x.indices], x.indptr), shape=(x.shape[0], width))
 
 
 def as_full_run(pairs: pd.DataFrame, cand: pd.DataFrame, new: set[str], cc) -> pd.DataFrame:
