@@ -92,11 +92,12 @@ def main(argv: list[str] | None = None) -> None:
         half = max(1, len(table) // 2)
         print()
         print(table.round(2).to_string(index=False))
-        for name, part in (("first half", table.iloc[:half]), ("last half", table.iloc[half:])):
-            if len(part):
-                print(f"{name}: median {statistics.median(part['seconds']):.1f} s an add, "
-                      f"{statistics.median(part['ms_per_article']):.2f} ms an article, "
-                      f"peak RSS {statistics.median(part['rss_mib']):.0f} MiB")
+        for name, rows_of in (("first half", table.iloc[:half]),
+                              ("last half", table.iloc[half:])):
+            if len(rows_of):
+                print(f"{name}: median {statistics.median(rows_of['seconds']):.1f} s an add, "
+                      f"{statistics.median(rows_of['ms_per_article']):.2f} ms an article, "
+                      f"peak RSS {statistics.median(rows_of['rss_mib']):.0f} MiB")
         if args.compare:
             import lineage
             from lineage import index

@@ -103,14 +103,17 @@ def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
     counted = np.asarray(counted, dtype=bool)
     ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
     fresh = np.flatnonzero(~counted)
-    own = DocumentFrequencies.from_arrays(
-        *document_frequencies(*text_token_hashes([texts[i] for i in fresh])), len(fresh))
+    fresh_tokens = text_token_hashes([texts[i] for i in fresh])  # tokenised once
+    own = DocumentFrequencies.from_arrays(*document_frequencies(*fresh_tokens), len(fresh))
     weights = DocumentFrequencies(lambda t: archive.lookup(t) + own.lookup(t),
                                   archive.documents + len(fresh))
 
+    def vectorise(tokens: tuple[np.ndarray, np.ndarray]) -> tuple[sp.csr_matrix, np.ndarray]:
+        return word_tfidf(*tokens, prior=weights, counted=np.ones(len(tokens[1]), dtype=bool),
+                          with_terms=True)
+
     def rows(idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-        return word_tfidf(*text_token_hashes([texts[i] for i in idx]), prior=weights,
-                          counted=np.ones(len(idx), dtype=bool), with_terms=True)
+        return vectorise(text_token_hashes([texts[i] for i in idx]))
 
     out = np.zeros(len(ends))
     stored = counted[ends]
@@ -121,7 +124,7 @@ def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
     new_x, new_y = ~stored[:, 0], ~stored[:, 1]
     if not (new_x | new_y).any():
         return out
-    x_new, x_terms = rows(fresh)
+    x_new, x_terms = vectorise(fresh_tokens)
     at = np.full(len(texts), -1, dtype=np.int64)
     at[fresh] = np.arange(len(fresh))
     none = new_x & new_y
@@ -131,8 +134,11 @@ def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
     other = np.where(new_x[mixed], ends[mixed, 1], ends[mixed, 0])  # the stored end
     mine = np.where(new_x[mixed], ends[mixed, 0], ends[mixed, 1])
     keep, which = np.unique(other, return_inverse=True)
-    for lo in range(0, len(keep), block):
-        part = (which >= lo) & (which < lo + block)
+    which = which.ravel()
+    by_block = np.argsort(which, kind="stable")  # the mixed pairs, block after block
+    bounds = np.searchsorted(which[by_block], np.arange(0, len(keep) + block, block))
+    for k, lo in enumerate(range(0, len(keep), block)):
+        part = by_block[bounds[k]:bounds[k + 1]]
         s_rows, s_terms = rows(keep[lo:lo + block])
         used, x_at = np.unique(at[mine[part]], return_inverse=True)  # new rows it pairs
         # the block's terms as the new rows' columns; terms they lack go after them
@@ -141,18 +147,18 @@ def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
         known[known] = x_terms[pos[known]] == s_terms[known]
         pos[~known] = len(x_terms) + np.arange(int((~known).sum()))
         width = max(len(x_terms) + int((~known).sum()), 1)
-        mine_rows = x_new[used]
-        both_rows = sp.vstack([sp.csr_matrix((mine_rows.data, mine_rows.indices,
-                                              mine_rows.indptr), shape=(len(used), width)),
+        both_rows = sp.vstack([_columns(x_new[used], None, width),
                                _columns(s_rows, pos, width)], format="csr")
         pairs = np.column_stack([x_at.ravel(), len(used) + which[part] - lo])
         out[mixed[part]] = rowwise_cosine(both_rows, pairs)
     return out
 
 
-def _columns(x: sp.csr_matrix, mapping: np.ndarray, width: int) -> sp.csr_matrix:
-    """``x`` with column ``j`` moved to ``mapping[j]`` in a matrix ``width`` wide."""
-    return sp.csr_matrix((x.data, mapping[x.indices], x.indptr), shape=(x.shape[0], width))
+def _columns(x: sp.csr_matrix, mapping: np.ndarray | None, width: int) -> sp.csr_matrix:
+    """``x`` with column ``j`` moved to ``mapping[j]`` (kept where ``None``) in a
+    matrix ``width`` wide."""
+    cols = x.indices if mapping is None else mapping[x.indices]
+    return sp.csr_matrix((x.data, cols, x.indptr), shape=(x.shape[0], width))
 
 
 def as_full_run(pairs: pd.DataFrame, cand: pd.DataFrame, new: set[str], cc) -> pd.DataFrame:

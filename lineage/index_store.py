@@ -345,7 +345,7 @@ def _apply(conn: sqlite3.Connection, counts: ArchiveCounts, sign: int) -> None:
         signed, df = signed[order], np.asarray(df, np.int64)[order]
         conn.executemany(f"INSERT INTO {table} VALUES (?, ?) ON CONFLICT (term) "
                          "DO UPDATE SET df = df + excluded.df",
-                         zip(signed.tolist(), (np.asarray(df, np.int64) * sign).tolist(),
+                         zip(signed.tolist(), (df * sign).tolist(),
                              strict=True))
         if sign < 0:
             for lo in range(0, len(signed), _CHUNK):

@@ -115,9 +115,11 @@ def test_adds_of_generated_news_give_the_full_runs_reuse_pairs(tmp_path):
 
 def test_a_capped_band_group_in_a_batch_links_papers_to_the_wire_as_a_full_run(
         tmp_path, monkeypatch):
-    # one wire story run by 16 papers, added to an index that already holds an article:
-    # with band groups capped at 5 members to link to, the add links every paper to
-    # the wire (a wire service, ranked first) though its id sorts last, as analyze does
+    # one wire story run by 16 papers, added to an index that already holds an article,
+    # with band groups capped at 5 members to link to: the add's pairs are a full
+    # run's, whose capped groups link every paper to the wire (a wire service, ranked
+    # first) though its id sorts last. The pairs' equality is what fails when the
+    # batch's groups go by position (the blocking route alone still meets the wire)
     import dataclasses
 
     from test_pipeline import _syndicated
