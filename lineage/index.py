@@ -322,7 +322,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
     new = docs["id"].tolist()
     if empty:
         corpus = docs[list(DOCUMENT_COLUMNS)]
-        result = analyze(corpus, config=config, progress=progress, warn=warn)
+        result = analyze(corpus, config=config, progress=progress, warn=warn,
+                         prepared=(new, prepared))
         n_partners, pairs, passages = 0, result.pairs, result.passages
     else:
         rank = direction.source_rank(docs["published"],
@@ -351,7 +352,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
                                  position.reindex(cand["b"]).to_numpy()]).astype(np.int64)
         result = analyze(corpus, config=config, progress=progress, warn=warn,
                          candidates=found if len(found) else np.empty((0, 2), np.int64),
-                         priors=index_candidates.archive_priors(conn, counted=stored["id"]))
+                         priors=index_candidates.archive_priors(conn, counted=stored["id"]),
+                         prepared=(new, prepared))
         pairs = index_candidates.as_full_run(result.pairs, cand, set(new), cc)
         keep = pd.MultiIndex.from_frame(pairs[["a", "b"]])
         passages = result.passages[pd.MultiIndex.from_frame(

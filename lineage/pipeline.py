@@ -138,6 +138,7 @@ def analyze(
     candidates: np.ndarray | None = None,
     jobs: int | None = None,
     priors: Priors | None = None,
+    prepared: tuple[Sequence[str], _Corpus] | None = None,
 ) -> Analysis:
     """Find reuse between articles and infer who copied whom.
 
@@ -164,6 +165,11 @@ def analyze(
         level, word and character) then uses the IDF of those documents and these
         together, as a run over all of them would. Default: the IDF of
         ``documents`` alone.
+    prepared : (ids, corpus), optional
+        Some of the documents as :func:`prepare` made them (an index's new batch,
+        prepared to sketch it) with their ids: their tokens and sentences are taken
+        from it instead of being found again. Boilerplate and everything after it are
+        found over all the documents, so the result is the same.
 
     Returns
     -------
@@ -181,7 +187,7 @@ def analyze(
     require_columns(docs, DOCUMENT_COLUMNS, table="documents")
     docs = docs.sort_values("id", kind="stable").reset_index(drop=True)
 
-    corpus = _prepare(docs, config, tick)
+    corpus = _prepare(docs, config, tick, prepared)
     tick("vectorize", 1)
     priors = priors or Priors()
     counted = docs["id"].isin(list(priors.counted)).to_numpy()
@@ -343,24 +349,38 @@ def prepare(docs: pd.DataFrame, config: Config | None = None) -> _Corpus:
     return _prepare(docs, config or Config(), _silent)
 
 
-def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
-    """Tokens, sentences, boilerplate and shingles of every document."""
+def _prepare(docs: pd.DataFrame, config: Config, tick: Progress,
+             prepared: tuple[Sequence[str], _Corpus] | None = None) -> _Corpus:
+    """Tokens, sentences, boilerplate and shingles of every document; the tokens and
+    sentences of the documents in ``prepared`` (ids, corpus) with the same text are
+    taken from it."""
     texts = docs["text"].tolist()
     advance = tick("tokenize", len(texts))
+    known = np.full(len(texts), -1, dtype=np.int64)
+    if prepared is not None:
+        ids, done = prepared
+        at = pd.Series(np.arange(len(ids)), index=pd.Index(ids)).reindex(docs["id"])
+        known = at.fillna(-1).to_numpy(dtype=np.int64, copy=True)
+        changed = [k >= 0 and done.texts[k] != t for k, t in zip(known, texts, strict=True)]
+        known[np.asarray(changed, dtype=bool)] = -1
     # keep offsets and hashes only: the token strings of a large corpus would take
     # gigabytes (and, freed late, leave the heap fragmented)
     starts, ends, hashes, sizes = [], [], [], []
-    for text in texts:
-        st, en, h, unspaced = hashed_tokens(text)
+    for text, k in zip(texts, known, strict=True):
+        if k >= 0:
+            st, en, h, size = done.starts[k], done.ends[k], done.hashes[k], done.sizes[k]
+        else:
+            st, en, h, unspaced = hashed_tokens(text)
+            size = size_for(unspaced, config.shingle)
         starts.append(st)
         ends.append(en)
         hashes.append(h)
-        sizes.append(size_for(unspaced, config.shingle))
+        sizes.append(size)
         advance(1)
     sizes = np.asarray(sizes, dtype=np.int64)
     n_words = np.fromiter(map(len, starts), dtype=np.int64, count=len(starts))
     tick("boilerplate", 1)
-    sentences = sentence_table(texts)
+    sentences = _sentences(texts, known, None if prepared is None else done.sentences)
     boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
                                           min_docs=config.boilerplate_min_docs,
                                           max_changed=config.boilerplate_max_changed,
@@ -378,6 +398,24 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress) -> _Corpus:
         boiler_chars=boiler_chars,
         n_chars=np.array([len(t) for t in texts], dtype=np.int64) - boiler_chars,
     )
+
+
+def _sentences(texts: list[str], known: np.ndarray, done: pd.DataFrame | None
+               ) -> pd.DataFrame:
+    """:func:`sentence_table` of ``texts``; a text at ``known[i] >= 0`` has its rows in
+    ``done`` under that position."""
+    fresh = np.flatnonzero(known < 0)
+    table = sentence_table([texts[i] for i in fresh])
+    table["doc"] = fresh[table["doc"].to_numpy()]
+    if done is None or len(fresh) == len(texts):
+        return table
+    back = np.full(int(known.max()) + 1, -1, dtype=np.int64)
+    back[known[known >= 0]] = np.flatnonzero(known >= 0)
+    held = done[done["doc"].to_numpy() < len(back)]
+    held = held[back[held["doc"].to_numpy()] >= 0].assign(
+        doc=lambda f: back[f["doc"].to_numpy()])
+    return (pd.concat([table, held], ignore_index=True)
+            .sort_values(["doc", "start"], kind="stable").reset_index(drop=True))
 
 
 def evidence_shingles(texts: Sequence[str], spans: Sequence[np.ndarray], config: Config

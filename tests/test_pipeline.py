@@ -175,6 +175,50 @@ def test_prepared_corpus_matches_the_library_stages():
     assert np.array_equal(sent_rows.data, want.data)
 
 
+def test_a_batch_prepared_beforehand_gives_the_same_corpus_and_run():
+    """The index prepares its new batch to sketch it, then analyses the batch with its
+    stored partners: the batch's tokens and sentences are reused, boilerplate is found
+    over all the documents (the footer only the whole corpus repeats often enough),
+    and a text changed since it was prepared is tokenised again."""
+    import dataclasses
+
+    import numpy as np
+
+    from lineage.config import Config
+    from lineage.load import load_documents
+    from lineage.pipeline import _prepare, prepare
+    from tests.fixtures import corpus as fx
+
+    footer = "\n\nThis article was produced by the Valley Sentinel newsroom."
+    rows = fx.syndicated_corpus(seed=4, papers=4) + [
+        {"id": f"sentinel-{k}", "text": text + footer, "source": "Valley Sentinel"}
+        for k, text in enumerate((fx.INDEPENDENT, fx.UNRELATED, fx.DIGEST))]
+    docs = load_documents(pd.DataFrame(rows)).sort_values("id").reset_index(drop=True)
+    batch = docs.iloc[[6, 0, 7]].reset_index(drop=True)  # not in id order
+    done = prepare(batch)
+    changed = batch.assign(text=batch["text"].where(batch.index != 1, "Other."))
+    done_changed = prepare(changed)
+    config, quiet = Config(), (lambda stage, total: lambda n: None)
+    want = _prepare(docs, config, quiet)
+    assert len(prepare(batch.iloc[:2]).boiler) and not prepare(batch.iloc[:2]).boiler.any()
+    assert want.boiler.any()
+    for ids, prepared in ((batch["id"].tolist(), done), (changed["id"].tolist(), done_changed)):
+        got = _prepare(docs, config, quiet, (ids, prepared))
+        for field in dataclasses.fields(want):
+            w, g = getattr(want, field.name), getattr(got, field.name)
+            if isinstance(w, pd.DataFrame):
+                pd.testing.assert_frame_equal(g, w)
+            elif isinstance(w, list) and w and isinstance(w[0], np.ndarray):
+                assert all(np.array_equal(x, y) for x, y in zip(g, w, strict=True)), field.name
+            else:
+                assert np.array_equal(np.asarray(g, dtype=object), np.asarray(w, dtype=object))
+    one = lineage.analyze(docs)
+    two = lineage.analyze(docs, prepared=(batch["id"].tolist(), done))
+    pd.testing.assert_frame_equal(one.pairs, two.pairs)
+    pd.testing.assert_frame_equal(one.passages, two.passages)
+    pd.testing.assert_frame_equal(one.tree, two.tree)
+
+
 def test_char_cosine_of_related_pairs_as_from_the_whole_matrix(seeds):
     """Character rows are built only for related pairs' documents: same cosines."""
     import numpy as np
