@@ -330,23 +330,28 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
                                      direction.is_wire(docs["source"], config.tree))
         lsh, blocked, partners = index_candidates.find_candidates(
             conn, signatures, keys, terms, config, exclude, priority=rank)
-        stored = _read_documents(conn, "doc IN (SELECT value FROM json_each(?))",
-                                 (json.dumps(partners),))
-        corpus = pd.concat([docs[list(DOCUMENT_COLUMNS)], stored[list(DOCUMENT_COLUMNS)]],
-                           ignore_index=True)
+        # the partners' ids only: their texts are read a block at a time by the
+        # pre-filter, and whole rows only for the partners it keeps
+        named = read_table(conn, "SELECT doc, id FROM documents WHERE doc IN "
+                                 "(SELECT value FROM json_each(?))", (json.dumps(partners),))
         # candidate pairs as ids: batch positions name new documents, stored numbers others
-        name = dict(zip(stored["doc"].tolist(), stored["id"], strict=True))
+        name = dict(zip(named["doc"].tolist(), named["id"], strict=True))
         cand = pd.DataFrame(
             [(_name(a, new, name), _name(b, new, name), route)
              for route, found in (("lsh", lsh), ("block", blocked)) for a, b in found],
             columns=["x", "y", "route"])
         cand["a"] = np.minimum(cand["x"], cand["y"])
         cand["b"] = np.maximum(cand["x"], cand["y"])
-        archive = index_candidates.archive_df(conn, counted=stored["id"])
-        cand = index_candidates.near_enough(cand, corpus, archive, cc)
+        archive = index_candidates.archive_df(conn, counted=named["id"])
+        cand = index_candidates.near_enough(
+            cand, new + named["id"].tolist(),
+            _texts_at(conn, docs["text"].tolist(), named["doc"].to_numpy()), archive, cc)
         touched = set(cand["a"]) | set(cand["b"])
-        stored = stored[stored["id"].isin(touched)]
-        corpus = corpus[corpus["id"].isin(set(new) | touched)].reset_index(drop=True)
+        kept = named.loc[named["id"].isin(touched), "doc"].tolist()
+        stored = _read_documents(conn, "doc IN (SELECT value FROM json_each(?))",
+                                 (json.dumps(kept),))
+        corpus = pd.concat([docs[list(DOCUMENT_COLUMNS)], stored[list(DOCUMENT_COLUMNS)]],
+                           ignore_index=True)
         position = pd.Series(np.arange(len(corpus)), index=np.sort(corpus["id"].to_numpy()))
         found = np.column_stack([position.reindex(cand["a"]).to_numpy(),
                                  position.reindex(cand["b"]).to_numpy()]).astype(np.int64)
@@ -438,6 +443,26 @@ def _expand(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 def _rows(frame: pd.DataFrame) -> Iterable[tuple]:
     for row in frame.itertuples(index=False, name=None):
         yield tuple(v.item() if isinstance(v, np.generic) else v for v in row)
+
+
+def _texts_at(conn, new: list[str], stored: np.ndarray) -> Callable[[np.ndarray], list[str]]:
+    """Texts by position among ``new`` texts followed by the ``stored`` document
+    numbers: a function of positions that reads the stored ones from SQLite."""
+
+    def take(positions: np.ndarray) -> list[str]:
+        positions = np.asarray(positions, dtype=np.int64)
+        out = [new[k] if k < len(new) else "" for k in positions.tolist()]
+        far = np.flatnonzero(positions >= len(new))
+        if len(far):
+            numbers = stored[positions[far] - len(new)]
+            text = dict(conn.execute("SELECT doc, text FROM documents WHERE doc IN "
+                                     "(SELECT value FROM json_each(?))",
+                                     (json.dumps(numbers.tolist()),)))
+            for k, number in zip(far.tolist(), numbers.tolist(), strict=True):
+                out[k] = text[number]
+        return out
+
+    return take
 
 
 def _read_documents(conn, where: str, params: tuple = ()) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -60,16 +61,22 @@ _BLOCK_PARTNERS = 3
 #: ``min_cosine`` times this are not scored: boilerplate, which ``analyze`` leaves
 #: out, moves the cosine a little, hence the margin.
 _COSINE_MARGIN = 0.8
+#: Texts by position: a list, or a function returning those at some positions.
+Texts = Sequence[str] | Callable[[np.ndarray], list[str]]
+
 #: Stored articles vectorised at once by :func:`blocked_cosines`.
 _VECTOR_BLOCK = 5_000
 
 
-def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, archive: DocumentFrequencies,
-                cc) -> pd.DataFrame:
+def near_enough(cand: pd.DataFrame, ids: Sequence[str], texts: Texts,
+                archive: DocumentFrequencies, cc) -> pd.DataFrame:
     """LSH pairs, and the blocked pairs whose word cosine could reach ``min_cosine``.
 
-    The cosine here weighs ``corpus``'s raw texts by the archive's IDF (``archive``,
-    whose ``counted`` are the stored partners); a margin of ``_COSINE_MARGIN`` and
+    ``ids`` are the new and stored articles the pairs name (``x``, ``y``) and
+    ``texts`` their texts, by position in ``ids``: a list, or a function that returns
+    the texts of some positions (an index reads its stored ones a block at a time).
+    The cosine weighs the raw texts by the archive's IDF (``archive``, whose
+    ``counted`` are the stored partners); a margin of ``_COSINE_MARGIN`` and
     ``_BLOCK_PARTNERS * neighbours`` pairs kept per new document leave the final
     word to ``analyze``. Without this, every blocked pair would be aligned sentence
     by sentence, which a full run does only after its own cosine filter.
@@ -77,11 +84,12 @@ def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, archive: DocumentFrequ
     blocked = cand["route"] == "block"
     if not blocked.any():
         return cand
-    row = pd.Series(np.arange(len(corpus)), index=corpus["id"].to_numpy())
+    ids = np.asarray(ids, dtype=object)
+    row = pd.Series(np.arange(len(ids)), index=ids)
     ends = np.column_stack([row.reindex(cand.loc[blocked, "x"]).to_numpy(),
                             row.reindex(cand.loc[blocked, "y"]).to_numpy()])
-    cos = blocked_cosines(corpus["text"].tolist(),
-                          corpus["id"].isin(list(archive.counted)).to_numpy(), ends, archive)
+    cos = blocked_cosines(texts, pd.Series(ids).isin(list(archive.counted)).to_numpy(), ends,
+                          archive)
     block = cand[blocked].assign(cos=cos)
     block = block[block["cos"] >= cc.min_cosine * _COSINE_MARGIN]
     block = block.sort_values(["x", "cos"], ascending=[True, False], kind="stable")
@@ -89,21 +97,24 @@ def near_enough(cand: pd.DataFrame, corpus: pd.DataFrame, archive: DocumentFrequ
     return pd.concat([cand[~blocked], block.drop(columns="cos")], ignore_index=True)
 
 
-def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
+def blocked_cosines(texts: Texts, counted: np.ndarray, ends: np.ndarray,
                     archive: DocumentFrequencies, *, block: int = _VECTOR_BLOCK) -> np.ndarray:
     """Word TF-IDF cosine of each pair of ``texts`` in ``ends`` (rows, shape (n, 2)),
     weighed as one :func:`lineage.wordvectors.word_tfidf` over all ``texts`` with the
     archive's counts (``archive``; ``counted`` marks the texts already in them) weighs.
 
-    The new texts are vectorised once; the stored ones ``block`` at a time, each
-    block's columns matched to the new texts' by term hash, so memory stays bounded
-    however many stored articles the blocking route proposes. Every row is weighed
-    by the same counts: the archive's plus the new texts' own.
+    ``texts`` is a list, or a function that returns the texts at some positions
+    (``len(counted)`` texts in all). The new texts are read and vectorised once; the
+    stored ones ``block`` at a time, each block's columns matched to the new texts' by
+    term hash, so memory stays bounded however many stored articles the blocking
+    route proposes. Every row is weighed by the same counts: the archive's plus the
+    new texts' own.
     """
+    take = texts if callable(texts) else (lambda idx: [texts[i] for i in idx])
     counted = np.asarray(counted, dtype=bool)
     ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
     fresh = np.flatnonzero(~counted)
-    fresh_tokens = text_token_hashes([texts[i] for i in fresh])  # tokenised once
+    fresh_tokens = text_token_hashes(take(fresh))  # tokenised once
     own = DocumentFrequencies.from_arrays(*document_frequencies(*fresh_tokens), len(fresh))
     weights = DocumentFrequencies(lambda t: archive.lookup(t) + own.lookup(t),
                                   archive.documents + len(fresh))
@@ -113,7 +124,7 @@ def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
                           with_terms=True)
 
     def rows(idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-        return vectorise(text_token_hashes([texts[i] for i in idx]))
+        return vectorise(text_token_hashes(take(idx)))
 
     out = np.zeros(len(ends))
     stored = counted[ends]
@@ -125,7 +136,7 @@ def blocked_cosines(texts: list[str], counted: np.ndarray, ends: np.ndarray,
     if not (new_x | new_y).any():
         return out
     x_new, x_terms = vectorise(fresh_tokens)
-    at = np.full(len(texts), -1, dtype=np.int64)
+    at = np.full(len(counted), -1, dtype=np.int64)
     at[fresh] = np.arange(len(fresh))
     none = new_x & new_y
     if none.any():
