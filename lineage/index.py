@@ -332,8 +332,8 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
             conn, signatures, keys, terms, config, exclude, priority=rank)
         # the partners' ids only: their texts are read a block at a time by the
         # pre-filter, and whole rows only for the partners it keeps
-        named = read_table(conn, "SELECT doc, id FROM documents WHERE doc IN "
-                                 "(SELECT value FROM json_each(?))", (json.dumps(partners),))
+        named = read_table(conn, f"SELECT doc, id FROM documents WHERE {_DOC_IN}",
+                           (json.dumps(partners),))
         # candidate pairs as ids: batch positions name new documents, stored numbers others
         name = dict(zip(named["doc"].tolist(), named["id"], strict=True))
         cand = pd.DataFrame(
@@ -348,8 +348,7 @@ def _plan(conn, docs: pd.DataFrame, config: Config, *, progress=None, warn=None,
             _texts_at(conn, docs["text"].tolist(), named["doc"].to_numpy()), archive, cc)
         touched = set(cand["a"]) | set(cand["b"])
         kept = named.loc[named["id"].isin(touched), "doc"].tolist()
-        stored = _read_documents(conn, "doc IN (SELECT value FROM json_each(?))",
-                                 (json.dumps(kept),))
+        stored = _read_documents(conn, _DOC_IN, (json.dumps(kept),))
         corpus = pd.concat([docs[list(DOCUMENT_COLUMNS)], stored[list(DOCUMENT_COLUMNS)]],
                            ignore_index=True)
         position = pd.Series(np.arange(len(corpus)), index=np.sort(corpus["id"].to_numpy()))
@@ -445,6 +444,10 @@ def _rows(frame: pd.DataFrame) -> Iterable[tuple]:
         yield tuple(v.item() if isinstance(v, np.generic) else v for v in row)
 
 
+#: Rows whose document number is in a JSON list (the one parameter).
+_DOC_IN = "doc IN (SELECT value FROM json_each(?))"
+
+
 def _texts_at(conn, new: list[str], stored: np.ndarray) -> Callable[[np.ndarray], list[str]]:
     """Texts by position among ``new`` texts followed by the ``stored`` document
     numbers: a function of positions that reads the stored ones from SQLite."""
@@ -455,8 +458,7 @@ def _texts_at(conn, new: list[str], stored: np.ndarray) -> Callable[[np.ndarray]
         far = np.flatnonzero(positions >= len(new))
         if len(far):
             numbers = stored[positions[far] - len(new)]
-            text = dict(conn.execute("SELECT doc, text FROM documents WHERE doc IN "
-                                     "(SELECT value FROM json_each(?))",
+            text = dict(conn.execute(f"SELECT doc, text FROM documents WHERE {_DOC_IN}",
                                      (json.dumps(numbers.tolist()),)))
             for k, number in zip(far.tolist(), numbers.tolist(), strict=True):
                 out[k] = text[number]

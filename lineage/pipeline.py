@@ -380,7 +380,7 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress,
     sizes = np.asarray(sizes, dtype=np.int64)
     n_words = np.fromiter(map(len, starts), dtype=np.int64, count=len(starts))
     tick("boilerplate", 1)
-    sentences = _sentences(texts, known, None if prepared is None else done.sentences)
+    sentences = _sentences(texts, known, None if prepared is None else done)
     boiler = boilerplate.find_boilerplate(sentences, texts, docs["source"],
                                           min_docs=config.boilerplate_min_docs,
                                           max_changed=config.boilerplate_max_changed,
@@ -400,8 +400,7 @@ def _prepare(docs: pd.DataFrame, config: Config, tick: Progress,
     )
 
 
-def _sentences(texts: list[str], known: np.ndarray, done: pd.DataFrame | None
-               ) -> pd.DataFrame:
+def _sentences(texts: list[str], known: np.ndarray, done: _Corpus | None) -> pd.DataFrame:
     """:func:`sentence_table` of ``texts``; a text at ``known[i] >= 0`` has its rows in
     ``done`` under that position."""
     fresh = np.flatnonzero(known < 0)
@@ -409,11 +408,10 @@ def _sentences(texts: list[str], known: np.ndarray, done: pd.DataFrame | None
     table["doc"] = fresh[table["doc"].to_numpy()]
     if done is None or len(fresh) == len(texts):
         return table
-    back = np.full(int(known.max()) + 1, -1, dtype=np.int64)
+    back = np.full(len(done.texts), -1, dtype=np.int64)  # done's position -> ours
     back[known[known >= 0]] = np.flatnonzero(known >= 0)
-    held = done[done["doc"].to_numpy() < len(back)]
-    held = held[back[held["doc"].to_numpy()] >= 0].assign(
-        doc=lambda f: back[f["doc"].to_numpy()])
+    mine = back[done.sentences["doc"].to_numpy()]
+    held = done.sentences[mine >= 0].assign(doc=mine[mine >= 0])
     return (pd.concat([table, held], ignore_index=True)
             .sort_values(["doc", "start"], kind="stable").reset_index(drop=True))
 

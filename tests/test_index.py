@@ -571,3 +571,41 @@ def test_the_report_reads_members_wording_over_the_boilerplate_each_add_found(tm
     for k, doc_id in enumerate(frame["id"]):
         expected = [] if doc_id.startswith("lone-") else prepared[k].tolist()
         assert got[k].tolist() == expected, doc_id
+
+
+def test_an_add_tokenises_each_new_article_once(tmp_path, monkeypatch):
+    # the batch is prepared to sketch it, then analysed with its stored partners:
+    # the second pass takes the first one's tokens, so only the partners are tokenised
+    from lineage import pipeline
+
+    path = tmp_path / "lineage.db"
+    index.add(path, _rows(DAY1))
+    seen = []
+    real = pipeline.hashed_tokens
+
+    def counted(text):
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(pipeline, "hashed_tokens", counted)
+    result = index.add(path, _day2())
+    new = [r["text"] for r in _day2()]
+    assert result.partners >= 1
+    assert set(new) <= set(seen)  # (the verbatim copy's text is also a stored one's)
+    assert len(seen) == len(new) + result.partners
+
+
+def test_stored_texts_are_read_by_position_from_sqlite(db):
+    index.add(db, _rows(DAY1))
+    conn = sqlite3.connect(db)
+    try:
+        stored = dict(conn.execute("SELECT id, doc FROM documents"))
+        order = ["unrelated", "wire-original"]
+        take = index._texts_at(conn, ["new one", "new two"],
+                               np.array([stored[i] for i in order]))
+        text = {r["id"]: r["text"] for r in CORPUS}
+        assert take(np.array([3, 0, 2, 1])) == [text["wire-original"], "new one",
+                                                text["unrelated"], "new two"]
+        assert take(np.array([], dtype=np.int64)) == []
+    finally:
+        conn.close()

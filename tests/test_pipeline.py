@@ -212,6 +212,12 @@ def test_a_batch_prepared_beforehand_gives_the_same_corpus_and_run():
                 assert all(np.array_equal(x, y) for x, y in zip(g, w, strict=True)), field.name
             else:
                 assert np.array_equal(np.asarray(g, dtype=object), np.asarray(w, dtype=object))
+        # the batch's tokens are the prepared ones, not found again; a changed text's are
+        reused = {i for i, d in enumerate(docs["id"]) for k, b in enumerate(ids)
+                  if d == b and got.hashes[i] is prepared.hashes[k]}
+        fresh = {i for i, d in enumerate(docs["id"]) if d in set(ids)
+                 and prepared.texts[ids.index(d)] == docs["text"][i]}
+        assert reused == fresh and len(fresh) >= 2
     one = lineage.analyze(docs)
     two = lineage.analyze(docs, prepared=(batch["id"].tolist(), done))
     pd.testing.assert_frame_equal(one.pairs, two.pairs)
