@@ -8,10 +8,13 @@ lineage; the charts only show the tables of an :class:`~lineage.pipeline.Analysi
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -37,8 +40,97 @@ _NO_DATE = "#eeeeee"
 _DOUBTED = "#d62728"
 _LABEL_CHARS = 26
 _LABELLED_POINTS = 30
+#: Fonts tried glyph by glyph after matplotlib's own DejaVu Sans (matplotlib's font
+#: fallback), those the system has: CJK and Thai outlet names draw where one is
+#: installed (Debian: fonts-noto-cjk, fonts-wqy-zenhei, fonts-thai-tlwg).
+_FALLBACK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR",
+                   "Noto Sans CJK TC", "Source Han Sans SC", "Source Han Sans",
+                   "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback",
+                   "Noto Sans Thai", "TlwgTypist", "Noto Sans")
+#: Scripts whose letters change shape or order with their neighbours, which
+#: matplotlib's text layout does not do: a label in them would be drawn garbled.
+_SHAPED = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x0F00, 0x0FFF), (0x1000, 0x109F),
+           (0x1780, 0x17FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 
 
+@functools.cache
+def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
+    """The installed :data:`_FALLBACK_FONTS`, and every character the charts' fonts
+    (matplotlib's default and those) can draw."""
+    from matplotlib import font_manager, ft2font, rcParams
+
+    installed = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    families = tuple(name for name in _FALLBACK_FONTS if name in installed)
+    paths = [font_manager.findfont(font_manager.FontProperties(family=rcParams["font.family"]))]
+    paths += [installed[name] for name in families]
+    chars: set[int] = set()
+    for path in dict.fromkeys(paths):
+        try:
+            chars.update(ft2font.FT2Font(path).get_charmap())
+        except (OSError, RuntimeError):  # a font file matplotlib cannot read
+            continue
+    return families, frozenset(chars)
+
+
+@functools.lru_cache(maxsize=65536)
+def _legible(text: str) -> bool:
+    """Whether the charts can draw ``text``: an installed font holds each character,
+    and none is of a script that needs shaping or right-to-left layout, which
+    matplotlib does not do (Arabic, Hebrew, Indic scripts)."""
+    chars = _fonts()[1]
+    for ch in text:
+        cp = ord(ch)
+        if ch.isspace():
+            continue
+        if (cp not in chars or unicodedata.bidirectional(ch) in ("R", "AL")
+                or any(lo <= cp <= hi for lo, hi in _SHAPED)):
+            return False
+    return True
+
+
+def _width(text: str) -> float:
+    """``text``'s width in Latin characters: CJK ideographs and kana are about two."""
+    return sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+@contextmanager
+def _chart_fonts():
+    """matplotlib's font family followed by the installed fallbacks, for the texts
+    made inside (a text takes its font family when it is made)."""
+    from matplotlib import rc_context, rcParams
+
+    families = _fonts()[0]
+    current = rcParams["font.family"]
+    current = [current] if isinstance(current, str) else list(current)
+    with rc_context({"font.family": [*current, *families]} if families else {}):
+        yield
+
+
+def _with_fonts(draw):
+    @functools.wraps(draw)
+    def wrapped(*args, **kwargs):
+        with _chart_fonts():
+            return draw(*args, **kwargs)
+    return wrapped
+
+
+def _illegible_note(documents: pd.DataFrame) -> str:
+    """A line for charts.txt when some outlets or ids cannot be drawn, else ''."""
+    sources = (documents["source"].dropna().astype(str).str.strip().unique()
+               if "source" in documents else [])
+    outlets = sum(1 for s in sources if s and s.lower() != "nan" and not _legible(s))
+    ids = sum(1 for d in documents["id"].astype(str) if not _legible(d))
+    if not outlets and not ids:
+        return ""
+    return (f"{outlets} outlet names and {ids} ids are in a script these charts cannot draw "
+            "(no installed font has it, or it is written right to left or needs shaping, "
+            "which matplotlib does not do): the charts leave those outlets out and show "
+            "such an id as its row in documents.csv ('row N'). With a font such as Noto "
+            "Sans CJK installed (Debian: fonts-noto-cjk), CJK names are drawn.")
+
+
+
+@_with_fonts
 def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> Axes:
     """Draw one family's derivation tree, top-down from its root.
 
@@ -123,6 +215,7 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
     return ax
 
 
+@_with_fonts
 def draw_heatmap(result: Any, *, ax: Axes | None = None, max_docs: int = 100) -> Axes:
     """Draw a document-by-document similarity heatmap, ordered by family.
 
@@ -147,7 +240,7 @@ def draw_heatmap(result: Any, *, ax: Axes | None = None, max_docs: int = 100) ->
     tables = _tables(result)
     order, fam = _heatmap_order(tables)
     n_all = len(order)
-    order, fam = order[:max_docs], fam[:max_docs]
+    order, fam = _whole_families(order, fam, max_docs)
     n = len(order)
     if ax is None:
         ax = _new_axes(*_heatmap_size(tables, max_docs))
@@ -180,6 +273,7 @@ def draw_heatmap(result: Any, *, ax: Axes | None = None, max_docs: int = 100) ->
     return ax
 
 
+@_with_fonts
 def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20) -> Axes:
     """Draw publication time against family, with an arrow for each derivation edge.
 
@@ -221,6 +315,7 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
     keep = y >= 0
     when = pd.to_datetime(docs["published"], utc=True)
     x, strip, dated = _time_positions(when, keep)
+    dated_rows = when.notna().to_numpy()
     y = y + _jitter(docs["id"]) * 0.25
     parents = tables.tree["parent"].astype(str)
     roots = set(tables.tree.loc[(parents == "") | parents.str.startswith(_LATENT), "child"])
@@ -257,16 +352,20 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
                         ha="center", va="top", fontsize=7, color="#333333")
     _timeline_arrows(ax, tables.tree, docs["id"], x, y, keep,
                      [colors.get(k, "#777777") if pd.notna(k) else "#777777" for k in fam],
-                     n_rows)
+                     n_rows, dated_rows)
     if strip is not None:
         ax.axvspan(*strip, color=_NO_DATE, zorder=0)
+        if dated:
+            ax.axvline(strip[0], color="#888888", linewidth=0.8, linestyle=(0, (4, 3)),
+                       zorder=1)
         ax.text((strip[0] + strip[1]) / 2, -0.5, "no date", ha="center", va="bottom",
                 fontsize=9, color="#555555")
     if dated:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        right = strip[0] if strip is not None else ax.get_xlim()[1]
+        # no tick past the last date: the "no date" strip is not a time
+        right = float(x[keep & dated_rows].max()) if strip is not None else ax.get_xlim()[1]
         ticks = [t for t in locator.tick_values(*mdates.num2date(ax.get_xlim()))
                  if t <= right]
         ax.set_xticks(ticks)
@@ -281,6 +380,9 @@ def draw_timeline(result: Any, *, ax: Axes | None = None, max_families: int = 20
                       label="copy"),
                Line2D([], [], color="#777777", marker=">", markersize=4,
                       label="derivation: parent → child")]
+    if strip is not None and dated:
+        handles.append(Line2D([], [], color="#777777", alpha=0.5, linestyle=(0, (3, 2)),
+                              label="derivation to or from an undated article"))
     if loose.any():
         handles.insert(2, Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
                                  markeredgecolor="#555555", markersize=6,
@@ -343,7 +445,10 @@ def write_charts(result: Any, folder: str | Path, *, max_families: int = 12) -> 
     draw_timeline(tables, ax=fig.add_subplot(), max_families=max_families)
     written.append(_save(fig, folder / "timeline.png"))
     note = folder / "charts.txt"
-    note.write_text(_charts_note(sizes, drawn, len(tables.documents)), encoding="utf-8")
+    n_heat = len(_whole_families(*_heatmap_order(tables), 100)[0])
+    text = _charts_note(sizes, drawn, len(tables.documents), n_heat)
+    illegible = _illegible_note(tables.documents)
+    note.write_text(text + (f"\n{illegible}\n" if illegible else ""), encoding="utf-8")
     written.append(note)
     return written
 
@@ -418,6 +523,19 @@ def _heatmap_order(tables: _Tables) -> tuple[list[str], list[Any]]:
     seen = set(order)
     rest = [d for d in tables.documents["id"] if d not in seen]
     return order + rest, fam + [None] * len(rest)
+
+
+def _whole_families(order: list[str], fam: list[Any], limit: int
+                    ) -> tuple[list[str], list[Any]]:
+    """The first ``limit`` of ``order``, cut back to the last whole family when the cut
+    would split one (unless that family is the first: then its first ``limit``)."""
+    stop = min(limit, len(order))
+    if stop < len(order) and fam[stop] is not None and fam[stop - 1] == fam[stop]:
+        start = stop - 1
+        while start > 0 and fam[start - 1] == fam[stop]:
+            start -= 1
+        stop = start or stop
+    return order[:stop], fam[:stop]
 
 
 def _similarity_matrix(pairs: pd.DataFrame, order: list[str]) -> np.ndarray:
@@ -531,8 +649,10 @@ def _set_time_limits(ax: Axes, x: np.ndarray, strip: tuple[float, float] | None)
 
 
 def _timeline_arrows(ax: Axes, tree: pd.DataFrame, ids: pd.Series, x: np.ndarray,
-                     y: np.ndarray, keep: np.ndarray, colors: list[Any], n_rows: int) -> None:
-    """Arcs parent -> child, bowing up by about a third of a row whatever their length."""
+                     y: np.ndarray, keep: np.ndarray, colors: list[Any], n_rows: int,
+                     dated: np.ndarray) -> None:
+    """Arcs parent -> child, bowing up by about a third of a row whatever their length;
+    dashed and faint where one end has no date (its place in the strip is no time)."""
     index = {doc: i for i, doc in enumerate(ids)}
     w, h = ax.figure.get_size_inches() * np.array(ax.get_position().size)
     x0, x1 = ax.get_xlim()
@@ -544,10 +664,12 @@ def _timeline_arrows(ax: Axes, tree: pd.DataFrame, ids: pd.Series, x: np.ndarray
         dist = float(np.hypot((x[c] - x[p]) / (x1 - x0) * w, (y[c] - y[p]) * row))
         rad = float(np.clip(0.35 * row / max(dist, 1e-3), 0.05, 0.5))
         rad = -rad if x[c] >= x[p] else rad
+        timed = bool(dated[c] and dated[p])
         ax.annotate("", xy=(x[c], y[c]), xytext=(x[p], y[p]), zorder=2,
                     arrowprops={"arrowstyle": "-|>,head_length=0.4,head_width=0.2",
                                 "color": colors[c], "linewidth": 0.5 + 1.5 * float(conf),
-                                "alpha": 0.8, "shrinkA": 4, "shrinkB": 4,
+                                "alpha": 0.8 if timed else 0.35, "shrinkA": 4, "shrinkB": 4,
+                                "linestyle": "-" if timed else (0, (3, 2)),
                                 "connectionstyle": f"arc3,rad={rad:.3f}"})
 
 
@@ -572,9 +694,9 @@ def _tree_font(ax: Axes, width: float, depth: float) -> float:
 
 def _heatmap_size(tables: _Tables, max_docs: int) -> tuple[float, float, dict[str, float]]:
     """Figure size (inches) and subplot margins for the heatmap of ``tables``."""
-    order = _heatmap_order(tables)[0][:max_docs]
+    order = _whole_families(*_heatmap_order(tables), max_docs)[0]
     n = len(order)
-    chars = max((len(t) for t in _short_labels(tables.documents.set_index("id"), order,
+    chars = max((_width(t) for t in _short_labels(tables.documents.set_index("id"), order,
                                                 width=_LABEL_CHARS)), default=4)
     side = float(np.clip(0.11 * n + 1.5, 4.5, 13.0))
     font = float(np.clip(side * 72 / max(n, 1) * 0.8, 4.0, 9.0))
@@ -609,6 +731,8 @@ def _credits(latent: pd.DataFrame) -> dict[str, str]:
 def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph,
                  credits: dict[str, str] | None = None) -> dict[Any, str]:
     doubted: set[Any] = set()
+    rows = ({d: i for i, d in enumerate(documents["id"], start=1)} if "id" in documents
+            else {d: i for i, d in enumerate(documents.index, start=1)})
     if "id" in documents:
         # the family's own rows (its tree holds every member): a date is doubted
         # against its family's alone, so nothing else needs reading
@@ -620,12 +744,12 @@ def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph,
         if graph.nodes[node]["latent"]:
             credit = (credits or {}).get(node)
             labels[node] = ("unseen\ncommon source" if not credit
-                            else f"unseen source\ncredited: {_clip(credit, 22)}")
+                            else f"unseen source\ncredited: {_clip(credit, 22)}"
+                            if _legible(credit) else "unseen source\n(credited)")
             continue
         row = docs.loc[node] if node in docs.index else pd.Series(dtype=object)
-        source = str(row.get("source", "") or "").strip()
-        source = "" if source.lower() == "nan" else source
-        lines = [_clip(source, 22) if source else _short_id(node)]
+        source = _outlet(row.get("source", ""))
+        lines = [_clip(source, 22) if source else _short_id(node, row=rows.get(node))]
         when = row.get("published", pd.NaT)
         if pd.notna(when):
             stamp = pd.Timestamp(when)
@@ -635,22 +759,34 @@ def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph,
         else:
             lines.append("no date")
         if source:
-            lines.append(_short_id(node))
+            lines.append(_short_id(node, row=rows.get(node)))
         labels[node] = "\n".join(lines)
     return labels
 
 
 def _short_labels(docs: pd.DataFrame, order: list[str], *, width: int) -> list[str]:
+    rows = pd.Series(np.arange(1, len(docs) + 1), index=docs.index)
     labels = []
     for doc in order:
-        source = str(docs["source"].get(doc, "") or "") if "source" in docs else ""
-        source = "" if source.lower() == "nan" else source.strip()
-        labels.append(_clip(f"{_short_id(doc)} {source}".strip(), width))
+        source = _outlet(docs["source"].get(doc, "")) if "source" in docs else ""
+        row = int(rows[doc]) if doc in rows.index else None
+        labels.append(_clip(f"{_short_id(doc, row=row)} {source}".strip(), width))
     return labels
 
 
-def _short_id(doc: Any, width: int = 12) -> str:
-    return _clip(str(doc), width)
+def _short_id(doc: Any, width: int = 12, row: int | None = None) -> str:
+    """``doc`` clipped to ``width``; where the charts cannot draw it, ``row N`` (its
+    1-based row in documents.csv) when ``row`` is given."""
+    text = str(doc)
+    if not _legible(text) and row is not None:
+        return f"row {row}"
+    return _clip(text, width)
+
+
+def _outlet(value: Any) -> str:
+    """An outlet name as the charts show it: '' when unknown or not drawable."""
+    source = str(value or "").strip()
+    return "" if source.lower() == "nan" or not _legible(source) else source
 
 
 def _clip(text: str, width: int) -> str:
@@ -691,13 +827,13 @@ def _rectangle(corner: tuple[float, float], width: float, height: float):
                      zorder=3)
 
 
-def _charts_note(sizes: pd.Series, drawn: list[Any], n_docs: int) -> str:
+def _charts_note(sizes: pd.Series, drawn: list[Any], n_docs: int, n_heat: int) -> str:
     lines = ["Charts of this report", ""]
     for k in drawn:
         lines.append(f"tree_family_{k}.png: derivation tree of family {k} "
                      f"({sizes[k]} articles)")
-    lines.append(f"heatmap.png: similarity of {min(n_docs, 100)} of {n_docs} articles, "
-                 "grouped by family")
+    lines.append(f"heatmap.png: similarity of {n_heat} of {n_docs} articles, "
+                 "grouped by family" + (" (whole families only)" if n_heat < n_docs else ""))
     lines.append("timeline.png: publication time by family, arrows parent -> child")
     omitted = [k for k in sizes.index if k not in set(drawn)]
     lines.append("")
@@ -707,7 +843,8 @@ def _charts_note(sizes: pd.Series, drawn: list[Any], n_docs: int) -> str:
         lines.append(f"Trees drawn for the {len(drawn)} largest of {len(sizes)} families; "
                      f"{len(omitted)} omitted: " + ", ".join(f"family {k}" for k in omitted))
     else:
-        lines.append(f"Trees drawn for all {len(drawn)} families.")
+        lines.append("Tree drawn for the only family." if len(drawn) == 1
+                     else f"Trees drawn for all {len(drawn)} families.")
     return "\n".join(lines) + "\n"
 
 

@@ -224,9 +224,13 @@ def test_heatmap_orders_by_family_and_caps(corpus100: Analysis) -> None:
         plot.draw_heatmap(corpus100, ax=ax, max_docs=30)
         (image,) = ax.images
         matrix = np.asarray(image.get_array())
-        assert matrix.shape == (30, 30)
+        # the first 30 rows, cut back to the end of the last whole family
+        fam = plot._heatmap_order(plot._tables(corpus100))[1]
+        n = max(i for i in range(1, 31) if fam[i] is None or fam[i] != fam[i - 1])
+        assert n < 30 and fam[n - 1] != fam[n]  # this corpus has a family across row 30
+        assert matrix.shape == (n, n)
         np.testing.assert_allclose(matrix, matrix.T)
-        assert "30 of 100" in ax.get_title(loc="left")
+        assert f"{n} of 100" in ax.get_title(loc="left")
     finally:
         plt.close(fig)
 
@@ -342,3 +346,50 @@ def test_a_story_that_many_papers_ran_wraps_its_copies_into_rows() -> None:
     small = plot._family_graph(plot._tables(_star_tables(12, 0)), 1)
     plot._tree_layout(small)
     assert not any(small.nodes[n]["wrapped"] for n in small.nodes)
+
+
+def test_heatmap_cut_keeps_whole_families() -> None:
+    fam = [1, 1, 1, 2, 2, 3, 3, 3, None, None]
+    order = list("abcdefghij")
+    assert plot._whole_families(order, fam, 4) == (list("abc"), [1, 1, 1])
+    assert plot._whole_families(order, fam, 5) == (list("abcde"), [1, 1, 1, 2, 2])
+    assert plot._whole_families(order, fam, 2) == (list("ab"), [1, 1])  # first family: cut
+    assert plot._whole_families(order, fam, 9) == (order[:9], fam[:9])  # no family split
+    assert plot._whole_families(order, fam, 50) == (order, fam)
+
+
+def test_labels_the_fonts_cannot_draw_become_rows(tmp_path: Path, monkeypatch) -> None:
+    # no font for CJK (as on a machine without one); Arabic is right to left, which
+    # matplotlib does not lay out, whatever fonts there are
+    families, chars = plot._fonts()
+    monkeypatch.setattr(plot, "_fonts", lambda: (families, frozenset(c for c in chars
+                                                                    if c < 0x2E80)))
+    plot._legible.cache_clear()
+    tables = {
+        "documents": pd.DataFrame({
+            "id": ["wire", "新闻一", "p2"],
+            "source": ["新华社", "Daily Post", "الأهرام"],
+            "published": pd.to_datetime(["2024-03-01 08:00", "2024-03-01 09:00",
+                                         "2024-03-01 10:00"], utc=True),
+            "family": [1, 1, 1]}),
+        "families": pd.DataFrame({"family": [1, 1, 1], "id": ["wire", "新闻一", "p2"],
+                                  "role": ["root", "member", "member"]}),
+        "tree": pd.DataFrame({"child": ["wire", "新闻一", "p2"], "parent": ["", "wire", "wire"],
+                              "confidence": [0.9, 0.9, 0.8]}),
+        "pairs": pd.DataFrame(columns=["a", "b", "relation"]),
+    }
+    try:
+        graph = plot._family_graph(plot._tables(tables), 1)
+        labels = plot._node_labels(tables["documents"], graph)
+        assert labels["wire"].splitlines()[0] == "wire"  # outlet left out, the id shown
+        assert labels["新闻一"].splitlines()[0] == "Daily Post"
+        assert labels["新闻一"].splitlines()[-1] == "row 2"
+        assert labels["p2"].splitlines()[0] == "p2"
+        heat = plot._short_labels(tables["documents"].set_index("id"), ["wire", "新闻一", "p2"],
+                                  width=26)
+        assert heat == ["wire", "row 2 Daily Post", "p2"]
+        plot.write_charts(tables, tmp_path)
+        note = (tmp_path / "charts.txt").read_text(encoding="utf-8")
+        assert "2 outlet names and 1 ids are in a script" in note
+    finally:
+        plot._legible.cache_clear()
