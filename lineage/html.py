@@ -24,7 +24,7 @@ import pandas as pd
 
 from lineage.direction import doubted_dates
 from lineage.pipeline import Analysis
-from lineage.schema import PAIR_COLUMNS, RELATIONS, REUSE_RELATIONS
+from lineage.schema import PAIR_COLUMNS, RELATION_MEANINGS, RELATIONS, REUSE_RELATIONS
 from lineage.story import story_members
 
 __all__ = [
@@ -104,6 +104,11 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
     docs = result.documents
     summary = result.summary
     pairs = result.pairs.reset_index(drop=True)
+    views = _views(pairs, result.passages)
+    rows = _pair_rows(pairs)
+    count = PAIR_FIELDS.index("n_passages")
+    for i, row in enumerate(rows):  # the passages the pair view lists (reuse pairs')
+        row[count] = len(views[str(i)]["passages"]) if str(i) in views else 0
     trees = {c["family"]: c["uri"] for c in charts if c.get("family") is not None}
     stories = story_members(docs)
     return {
@@ -119,14 +124,15 @@ def report_data(result: Analysis, *, charts: Sequence[dict[str, str]] = ()) -> d
             "version": str(summary.get("lineage_version", "")),
             "run_seconds": summary.get("run_seconds"),
             "copying": summary.get("copying", {}),
+            "meanings": dict(RELATION_MEANINGS),
             "config": _flatten(summary.get("config", {})),
         },
         "docs": {"fields": list(_DOC_FIELDS), "rows": _doc_rows(docs)},
         "texts": [str(t) for t in docs["text"]],
-        "pairs": {"fields": list(PAIR_FIELDS), "rows": _pair_rows(pairs)},
+        "pairs": {"fields": list(PAIR_FIELDS), "rows": rows},
         "relations": list(RELATIONS),
         "reuse_relations": sorted(REUSE_RELATIONS),
-        "views": _views(pairs, result.passages),
+        "views": views,
         "families": _families(result, trees, stories),
         "stories": _stories(stories),
         "charts": [c for c in charts if c.get("family") is None],
@@ -263,11 +269,21 @@ def _views(pairs: pd.DataFrame, passages: pd.DataFrame) -> dict[str, Any]:
 
 def _png_uris(paths: Sequence[Path]) -> list[dict[str, Any]]:
     pngs = [p for p in paths if p.suffix.lower() == ".png" and p.is_file()]
+    captions = _captions(pngs[0].parent / "charts.txt") if pngs else {}
     return [
         {"name": p.stem, "family": _chart_family(p.stem), "uri": "data:image/png;base64,"
-         + base64.b64encode(p.read_bytes()).decode("ascii")}
+         + base64.b64encode(p.read_bytes()).decode("ascii"),
+         "caption": captions.get(p.name, p.stem)}
         for p in pngs[:_MAX_CHARTS]
     ]
+
+
+def _captions(note: Path) -> dict[str, str]:
+    """Each chart's line of ``charts.txt`` (``name.png: what it shows``), by file name."""
+    if not note.is_file():
+        return {}
+    lines = note.read_text(encoding="utf-8").splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.split(": ", 1)[0].endswith(".png"))
 
 
 def _chart_order(path: Path) -> tuple[int, int, str]:

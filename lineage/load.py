@@ -470,8 +470,25 @@ def _collapse_blank_lines(lines: Iterable[str]) -> str:
     return "\n".join(kept).strip("\n")
 
 
+#: A title guessed from a text's first line is cut to its first sentence, and to this
+#: many characters at a word boundary: a file whose first line is a paragraph has none.
+_TITLE_CHARS = 150
+
+
 def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    """A title guessed from ``text``: its first non-empty line, or that line's first
+    sentence when it is longer than :data:`_TITLE_CHARS` (then cut there, with "…")."""
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(line) <= _TITLE_CHARS:
+        return line
+    from lineage.normalize import split_sentences
+
+    spans = split_sentences(line)
+    first = line[spans[0][0]:spans[0][1]].strip() if spans else line
+    if len(first) <= _TITLE_CHARS:
+        return first
+    cut = first.rfind(" ", 0, _TITLE_CHARS)
+    return first[: cut if cut > _TITLE_CHARS // 2 else _TITLE_CHARS].rstrip(" ,;:") + "…"
 
 
 def _read_table_text(path: Path, warn: Callable[[str], None], kind: str) -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "PAIR_COLUMNS",
     "PASSAGE_COLUMNS",
     "RELATIONS",
+    "RELATION_MEANINGS",
     "REUSE_RELATIONS",
     "TREE_COLUMNS",
     "require_columns",
@@ -80,6 +81,16 @@ PASSAGE_COLUMNS: tuple[str, ...] = (
 
 #: Relation labels, strongest first. Unrelated pairs are not listed at all.
 RELATIONS: tuple[str, ...] = ("duplicate", "wholly-derived", "partially-derived", "same-story")
+
+#: Each relation in plain words, for readers of a report.
+RELATION_MEANINGS: dict[str, str] = {
+    "duplicate": "the same text: at most lightly edited, restyled or misread by a scan",
+    "wholly-derived": "one article is mostly made of the other's text, word for word or "
+                      "rewritten sentence by sentence",
+    "partially-derived": "some passages of one article were taken from the other; the rest "
+                         "is its own",
+    "same-story": "the same event written independently: similar words, no passage taken",
+}
 
 #: Relations that mean text was reused (as opposed to a shared topic only).
 REUSE_RELATIONS: frozenset[str] = frozenset({"duplicate", "wholly-derived", "partially-derived"})

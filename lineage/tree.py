@@ -893,15 +893,16 @@ def _root_evidence(child: str, kids: list[float]) -> str:
 
 
 def _latent_evidence(child: str, siblings: list[str], credit: str | None = None) -> str:
+    everyone = "both" if len(siblings) == 1 else "all"
     if credit:
         return (
             f"{child} and {', '.join(siblings)} credit {credit}, whose own copy was not found "
-            "in the corpus: most likely all took the text from it"
+            f"in the corpus: most likely {everyone} took the text from it"
         )
     return (
         f"{child} and {', '.join(siblings)} share passages that neither could have taken from "
         "the other (each carries shared material the other lacks, and neither is clearly "
-        "earlier): most likely all copied an unseen common source"
+        f"earlier): most likely {everyone} copied an unseen common source"
     )
 
 

@@ -180,3 +180,31 @@ def test_the_overview_says_how_the_corpus_copies(page):
     assert "Copies taken from their family's original: 2 of 2 copies" in digest
     assert _embedded(digest)["overview"]["copying"] == {"clear_copies": 2, "from_top": 2,
                                                         "rate": 0.75}
+
+
+def test_the_pair_table_counts_the_passages_the_pair_view_lists(seeds):
+    data = report_data(seeds)
+    count = data["pairs"]["fields"].index("n_passages")
+    relation = data["pairs"]["fields"].index("relation")
+    rows = data["pairs"]["rows"]
+    for i, row in enumerate(rows):
+        listed = data["views"].get(str(i), {}).get("passages", [])
+        assert row[count] == len(listed)
+    # the seeds' same-story pairs have loose sentence matches but no passages
+    same = [i for i, r in enumerate(rows) if r[relation] == "same-story"]
+    assert same and all(rows[i][count] == 0 for i in same)
+    assert (seeds.pairs.loc[seeds.pairs["relation"] == "same-story", "n_passages"] > 0).any()
+
+
+def test_the_overview_says_what_each_relation_means(page):
+    for meaning in ("the same event written independently", "some passages of one article"):
+        assert meaning in page
+
+
+def test_charts_are_captioned_from_charts_txt(seeds, tmp_path: Path):
+    from lineage.plot import write_charts
+
+    write_charts(seeds, tmp_path)
+    charts = {c["name"]: c["caption"] for c in chart_images(seeds, folder=tmp_path)}
+    assert charts["heatmap"].startswith("similarity of 5 of 5 articles")
+    assert charts["tree_family_1"] == "derivation tree of family 1 (2 articles)"

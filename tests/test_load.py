@@ -96,6 +96,20 @@ def test_html_title_falls_back_to_h1_then_first_line(tmp_path: Path) -> None:
     assert docs.loc["none", "text"] == "First words\n\nMore"
 
 
+def test_a_title_guessed_from_a_paragraph_is_its_first_sentence(tmp_path: Path) -> None:
+    long_sentence = "The council " + "voted again " * 20 + "on Monday."
+    write(tmp_path / "para.txt", "The storm hit the coast on Monday, flooding the old town "
+          "and closing the harbour for the rest of the week. Residents were told to stay "
+          "indoors while crews cleared the roads and restored power to the district.\nMore.")
+    write(tmp_path / "long.txt", long_sentence + " Then it rained.\nMore.")
+    docs = load_documents(tmp_path).set_index("id")
+    assert docs.loc["para", "title"] == ("The storm hit the coast on Monday, flooding the old "
+                                         "town and closing the harbour for the rest of the week.")
+    title = docs.loc["long", "title"]
+    assert title.endswith("…") and len(title) <= 151  # cut at a word boundary
+    assert long_sentence.startswith(title[:-1]) and long_sentence[len(title) - 1] == " "
+
+
 def test_nested_duplicate_stems_use_relative_paths(tmp_path: Path) -> None:
     write(tmp_path / "wire" / "story.txt", "Wire story")
     write(tmp_path / "paper" / "2024" / "story.md", "Paper story")
