@@ -874,8 +874,10 @@ def _insert_latents(tree: nx.DiGraph, siblings: set[tuple[str, str]], family_of:
 
 def _edge_evidence(child: str, parent: str, direction: float, share: float, rival: str,
                    rival_share: float, dropped: str = "") -> str:
+    choice = (f"parent choice {share:.2f} among its candidate sources" if rival
+              else "no other member is a candidate source")
     text = (f"{child} most likely took its shared text from {parent} (direction probability "
-            f"{direction:.2f}; parent choice {share:.2f} among its candidate sources")
+            f"{direction:.2f}; {choice}")
     if rival and rival_share >= 0.1:
         text += f", next {rival} at {rival_share:.2f}"
         if rival_share >= 0.3:
@@ -889,7 +891,9 @@ def _edge_evidence(child: str, parent: str, direction: float, share: float, riva
 def _root_evidence(child: str, kids: list[float]) -> str:
     if not kids:
         return f"{child} is the family's root: no member is a more likely source"
-    return f"{child} is the family's root and the likely source of {len(kids)} member(s)"
+    members = "1 member" if len(kids) == 1 else f"{len(kids)} members"
+    return (f"{child} is the family's root and the likely source of {members} (confidence: "
+            f"the mean direction probability towards its children, {np.mean(kids):.2f})")
 
 
 def _latent_evidence(child: str, siblings: list[str], credit: str | None = None) -> str:

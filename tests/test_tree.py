@@ -333,6 +333,11 @@ def test_a_partner_in_another_family_is_no_rival_parent():
     row = tree.set_index("child").loc["c"]
     assert row["parent"] == "p"
     assert row["confidence"] == 0.9 and "next" not in row["evidence"]
+    assert "no other member is a candidate source" in row["evidence"]
+    root = tree.set_index("child").loc["p"]
+    assert root["evidence"] == ("p is the family's root and the likely source of 1 member "
+                                "(confidence: the mean direction probability towards its "
+                                "children, 0.90)")
 
 
 def _three(rows, published: dict[str, str], **tree_config) -> dict[str, str]:
