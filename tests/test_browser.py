@@ -161,3 +161,36 @@ def test_an_unseen_source_shows_its_reconstructed_text(browser_page, tmp_path):
     assert text.text_content() == expected
     page.close()
     assert errors == []
+
+
+def test_a_verbatim_passage_marks_the_words_it_reaches_over(browser_page, tmp_path):
+    import pandas as pd
+
+    body = ("The radical movement has decided to stop the attacks, an official told the "
+            "news agency on Sunday, but it was not going to make an official declaration "
+            "of the change. The official refused to say what tactics the group would use "
+            "in its struggle, or when the decision had been taken by its leaders. ")
+    copy = body.replace("an official declaration", "an official statement")
+    docs = pd.DataFrame({"id": ["wire", "paper"],
+                         "text": [body + "Wire footer line that only the wire has.",
+                                  "Local lead of the paper about the town. " + copy]})
+    result = lineage.analyze(docs)
+    verbatim = result.passages[result.passages["kind"] == "verbatim"]
+    assert len(verbatim) == 1  # one passage reaching over the changed word
+    html = write_html(result, tmp_path, charts=False)
+    page = browser_page[0].context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(html.as_uri())
+    page.wait_for_function("window.lineageRendered !== undefined", timeout=30_000)
+    page.locator("#pair-table tbody tr").first.click()
+    page.wait_for_selector("#pair-view mark.hl", timeout=10_000)
+    changed = {side: page.locator(f"#text-{side} mark.verbatim span.changed").all_text_contents()
+               for side in ("a", "b")}
+    wire_side = "a" if result.pairs["a"].iloc[0] == "wire" else "b"
+    paper_side = "b" if wire_side == "a" else "a"
+    assert changed[wire_side] == ["declaration"] and changed[paper_side] == ["statement"]
+    cells = page.locator("#passage-table tbody tr").first.locator("td").all_text_contents()
+    assert cells[1] == "verbatim" and cells[3] == "1"
+    page.close()
+    assert errors == []

@@ -177,7 +177,8 @@ def test_the_overview_says_how_the_corpus_copies(page):
 
     assert 'id="copying"' not in page  # the seeds: no clear choice to count
     digest = render_html(lineage.analyze(pd.DataFrame(DIGEST_CORPUS)))
-    assert "Copies taken from their family's original: 2 of 2 copies" in digest
+    assert ("of the 2 copies whose wording shows whether they took their text from their "
+            "family's original or from another copy, 2 took it from the original") in digest
     assert _embedded(digest)["overview"]["copying"] == {"clear_copies": 2, "from_top": 2,
                                                         "rate": 0.75}
 
