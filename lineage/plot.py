@@ -135,8 +135,9 @@ def draw_tree(result_or_tables: Any, family: int, *, ax: Axes | None = None) -> 
     """Draw one family's derivation tree, top-down from its root.
 
     Layers come from the ``parent`` links of the tree table (networkx topological
-    generations); each article is a box labelled with its outlet (``source``, or
-    a short id when the outlet is unknown) and its publication time when known.
+    generations); each article is a box labelled with its outlet (``source``; its
+    ``title`` when the outlet is unknown), its publication time when known, and a
+    short id.
     An unseen common source (``parent`` ``"latent:<family>"``) is a dashed box.
     Arrows point from parent to child; their width is the tree's ``confidence``.
 
@@ -220,7 +221,8 @@ def draw_heatmap(result: Any, *, ax: Axes | None = None, max_docs: int = 100) ->
     """Draw a document-by-document similarity heatmap, ordered by family.
 
     A reuse pair shows the larger of its aligned shares (``max(aligned_a,
-    aligned_b)``), a ``same-story`` pair its word TF-IDF cosine, other pairs 0.
+    aligned_b)``) in orange to red, a ``same-story`` pair its word TF-IDF cosine in
+    grey (no text was taken), other pairs 0.
     Rows run family by family (largest first, each in tree order), then the
     articles in no family; each family's block is outlined.
 
@@ -245,8 +247,12 @@ def draw_heatmap(result: Any, *, ax: Axes | None = None, max_docs: int = 100) ->
     if ax is None:
         ax = _new_axes(*_heatmap_size(tables, max_docs))
     matrix = _similarity_matrix(tables.pairs, order)
-    image = ax.imshow(matrix, cmap="OrRd", vmin=0.0, vmax=1.0, interpolation="nearest",
-                      aspect="equal")
+    story = _story_cells(tables.pairs, order)
+    image = ax.imshow(np.where(story, 0.0, matrix), cmap="OrRd", vmin=0.0, vmax=1.0,
+                      interpolation="nearest", aspect="equal")
+    if story.any():  # same story, no text taken: grey, apart from the reuse scale
+        ax.imshow(np.ma.masked_where(~story, matrix), cmap="Greys", vmin=0.0, vmax=1.0,
+                  interpolation="nearest", aspect="equal")
     font = _heatmap_font(ax, n)
     labels = _short_labels(tables.documents.set_index("id"), order, width=_LABEL_CHARS)
     ax.set_xticks(range(n), labels, rotation=90, fontsize=font)
@@ -267,8 +273,9 @@ def draw_heatmap(result: Any, *, ax: Axes | None = None, max_docs: int = 100) ->
     gap = _family_label_inches(font) / max(width, 0.5)
     cax = ax.inset_axes((1.0 + gap, 0.25, min(0.035, 0.25 / max(width, 0.5)), 0.5))
     bar = ax.figure.colorbar(image, cax=cax)
-    bar.set_label("share of text in shared passages (reuse pairs)\n"
-                  "or TF-IDF cosine (same-story pairs); 0 = unrelated", fontsize=font + 1)
+    bar.set_label("share of text in shared passages (reuse pairs); 0 = unrelated\n"
+                  "grey: same story, no text taken (darker = closer wording)",
+                  fontsize=font + 1)
     bar.ax.tick_params(labelsize=font + 1)
     return ax
 
@@ -539,6 +546,8 @@ def _whole_families(order: list[str], fam: list[Any], limit: int
 
 
 def _similarity_matrix(pairs: pd.DataFrame, order: list[str]) -> np.ndarray:
+    """Each pair's value (see :func:`draw_heatmap`), 1 on the diagonal; :func:`_story_cells`
+    says which cells are same-story pairs."""
     n = len(order)
     matrix = np.zeros((n, n))
     np.fill_diagonal(matrix, 1.0)
@@ -552,6 +561,20 @@ def _similarity_matrix(pairs: pd.DataFrame, order: list[str]) -> np.ndarray:
     i, j = pos[keep["a"]].to_numpy(), pos[keep["b"]].to_numpy()
     matrix[i, j] = matrix[j, i] = np.clip(value.astype(float), 0.0, 1.0)
     return matrix
+
+
+def _story_cells(pairs: pd.DataFrame, order: list[str]) -> np.ndarray:
+    """True at the cells of ``same-story`` pairs (both ways)."""
+    n = len(order)
+    cells = np.zeros((n, n), dtype=bool)
+    if pairs.empty or n == 0:
+        return cells
+    pos = pd.Series(np.arange(n), index=order)
+    keep = pairs[pairs["a"].isin(pos.index) & pairs["b"].isin(pos.index)
+                 & (pairs["relation"] == "same-story")]
+    i, j = pos[keep["a"]].to_numpy(), pos[keep["b"]].to_numpy()
+    cells[i, j] = cells[j, i] = True
+    return cells
 
 
 # -- layout ------------------------------------------------------------------------
@@ -748,7 +771,8 @@ def _node_labels(documents: pd.DataFrame, graph: nx.DiGraph,
                             if _legible(credit) else "unseen source\n(credited)")
             continue
         row = docs.loc[node] if node in docs.index else pd.Series(dtype=object)
-        source = _outlet(row.get("source", ""))
+        # the outlet, or else the headline, names the article; the id comes last
+        source = _outlet(row.get("source", "")) or _outlet(row.get("title", ""))
         lines = [_clip(source, 22) if source else _short_id(node, row=rows.get(node))]
         when = row.get("published", pd.NaT)
         if pd.notna(when):

@@ -222,7 +222,7 @@ def test_heatmap_orders_by_family_and_caps(corpus100: Analysis) -> None:
     fig, ax = plt.subplots()
     try:
         plot.draw_heatmap(corpus100, ax=ax, max_docs=30)
-        (image,) = ax.images
+        image = ax.images[0]
         matrix = np.asarray(image.get_array())
         # the first 30 rows, cut back to the end of the last whole family
         fam = plot._heatmap_order(plot._tables(corpus100))[1]
@@ -393,3 +393,32 @@ def test_labels_the_fonts_cannot_draw_become_rows(tmp_path: Path, monkeypatch) -
         assert "2 outlet names and 1 ids are in a script" in note
     finally:
         plot._legible.cache_clear()
+
+
+def test_same_story_cells_are_grey_apart_from_reuse(seeds: Analysis) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        plot.draw_heatmap(seeds, ax=ax)
+        reuse, story = ax.images
+        order = plot._heatmap_order(plot._tables(seeds))[0]
+        pos = {d: i for i, d in enumerate(order)}
+        same = seeds.pairs[seeds.pairs["relation"] == "same-story"]
+        expected = np.zeros((5, 5), dtype=bool)
+        for a, b in zip(same["a"], same["b"], strict=True):
+            expected[pos[a], pos[b]] = expected[pos[b], pos[a]] = True
+        assert expected.any() and story.get_cmap().name == "Greys"
+        np.testing.assert_array_equal(~np.ma.getmaskarray(story.get_array()), expected)
+        assert (np.asarray(reuse.get_array())[expected] == 0).all()
+        family = [pos["002_c905c3656ea7082f"], pos["003_67203c20ee23465f"]]
+        assert np.asarray(reuse.get_array())[family[0], family[1]] > 0.3
+    finally:
+        plt.close(fig)
+
+
+def test_an_article_without_outlet_is_named_by_its_headline(seeds: Analysis) -> None:
+    graph = plot._family_graph(plot._tables(seeds), 1)
+    labels = plot._node_labels(seeds.documents, graph)
+    assert labels["002_c905c3656ea7082f"].splitlines() == [
+        "Biden Agrees To Let U…", "no date", "002_c905c36…"]
