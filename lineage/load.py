@@ -185,8 +185,15 @@ def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
 
 
 def _from_folder(folder: Path, warn: Callable[[str], None]) -> pd.DataFrame:
+    # a lineage report inside the corpus (lineage report . writes reports/ there) is
+    # not news: its charts.txt and report.html would be read as articles
+    reports = sorted({s.parent for s in folder.rglob("summary.json")
+                      if (s.parent / "pairs.csv").is_file()})
+    for report in reports:
+        warn(f"{report}: a lineage report folder, skipped")
     files = sorted(
-        (p for p in folder.rglob("*") if _is_document(p.relative_to(folder)) and p.is_file()),
+        (p for p in folder.rglob("*") if _is_document(p.relative_to(folder)) and p.is_file()
+         and not any(r == p.parent or r in p.parents for r in reports)),
         key=lambda p: p.relative_to(folder).as_posix(),
     )
     if not files:

@@ -26,7 +26,7 @@ from lineage.schema import (
     TREE_COLUMNS,
 )
 
-__all__ = ["REPORT_FILES", "check_out_dir", "write_report"]
+__all__ = ["REPORT_FILES", "check_out_dir", "is_report_file", "write_report"]
 
 #: The files of a report folder, in the order they are written.
 REPORT_FILES = (
@@ -40,14 +40,41 @@ REPORT_FILES = (
 )
 
 
+#: Other files a report folder may hold: the charts and page, and what file
+#: managers leave behind.
+_ALSO_REPORT = ("report.html", "charts.txt", "heatmap.png", "timeline.png", ".DS_Store",
+                "Thumbs.db", "desktop.ini")
+
+
+def is_report_file(name: str) -> bool:
+    """Whether a report writes (or a file manager leaves) a file of this name."""
+    return (name in REPORT_FILES or name in _ALSO_REPORT
+            or (name.startswith("tree_family_") and name.endswith(".png")))
+
+
 def check_out_dir(out: str | Path) -> Path:
-    """Refuse an output path that is an existing file, or inside one."""
+    """The report folder to write: refuse an existing file, a path inside one, and a
+    folder that holds anything a report did not write (a report replaces its folder
+    whole, so nothing else there may be lost). A symbolic link is followed."""
     out = Path(out)
+    if out.is_symlink() or out.name in ("", ".", ".."):
+        out = out.resolve()
     if out.exists() and not out.is_dir():
         raise LineageError(f"{out}: --out is an existing file, not a folder")
     for parent in out.parents:
         if parent.exists() and not parent.is_dir():
             raise LineageError(f"{out}: {parent} is a file, not a folder")
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK):
+        raise LineageError(f"{out}: cannot write there ({existing} is not writable)")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if not is_report_file(p.name))
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more"
+                                              if len(foreign) > 3 else "")
+            raise LineageError(
+                f"{out}: not a lineage report folder (it holds {shown}); a report replaces "
+                "its whole folder, so choose a new --out or an earlier report's folder")
     return out
 
 
@@ -77,6 +104,9 @@ def write_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        # mkdtemp makes the folder private (0700); a report gets a folder's usual mode
+        # (the earlier report's, or the umask's)
+        tmp.chmod(out.stat().st_mode & 0o7777 if out.is_dir() else 0o777 & ~_umask())
         _write_tables(result, tmp)
         if extra is not None:
             extra(result, tmp)
@@ -104,6 +134,12 @@ def _write_tables(result: Analysis, folder: Path) -> None:
         json.dumps(result.summary, indent=2, ensure_ascii=False, default=str) + "\n",
         encoding="utf-8",
     )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _iso(published: pd.Series) -> pd.Series:

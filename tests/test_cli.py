@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -197,9 +198,56 @@ def test_interrupted_write_keeps_earlier_report(tmp_path: Path, seeds_report: Pa
 def test_rerun_replaces_report(tmp_path: Path):
     out = tmp_path / "r"
     assert _run("report", str(SEEDS), "--out", str(out), "-q").exit_code == 0
-    (out / "stale.txt").write_text("old", encoding="utf-8")
+    (out / "tree_family_9.png").write_bytes(b"a chart of an earlier run")
     assert _run("report", str(SEEDS), "--out", str(out), "-q").exit_code == 0
-    assert not (out / "stale.txt").exists()
+    assert not (out / "tree_family_9.png").exists()
+
+
+def test_a_folder_with_the_users_own_files_is_not_replaced(tmp_path: Path):
+    out = tmp_path / "r"
+    assert _run("report", str(SEEDS), "--out", str(out), "-q").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "NOTES.txt").write_text("mine", encoding="utf-8")
+    result = _run("report", str(SEEDS), "--out", str(out), "-q")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: {out}: not a lineage report folder (it holds NOTES.txt); a report replaces "
+        "its whole folder, so choose a new --out or an earlier report's folder"]
+    assert (out / "NOTES.txt").read_text(encoding="utf-8") == "mine"
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "NOTES.txt"} == before
+    # the corpus folder itself is refused too: its articles stay
+    corpus = tmp_path / "c"
+    shutil.copytree(SEEDS, corpus)
+    assert _run("report", str(corpus), "--out", str(corpus), "-q").exit_code == 2
+    assert len(list(corpus.glob("*.txt"))) == 5
+
+
+def test_a_report_follows_a_link_and_takes_the_usual_folder_mode(tmp_path: Path):
+    real = tmp_path / "real"
+    real.mkdir(mode=0o755)
+    real.chmod(0o2755)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert _run("report", str(SEEDS), "--out", str(link), "-q").exit_code == 0
+    assert link.is_symlink() and (real / "pairs.csv").is_file()
+    assert real.stat().st_mode & 0o7777 == 0o2755
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    fresh = tmp_path / "fresh"
+    assert _run("report", str(SEEDS), "--out", str(fresh), "-q").exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert fresh.stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+def test_a_report_inside_the_corpus_is_not_read_as_articles(tmp_path: Path):
+    corpus = tmp_path / "c"
+    shutil.copytree(SEEDS, corpus)
+    assert _run("report", str(corpus), "--out", str(corpus / "reports" / "c"),
+                "-q").exit_code == 0
+    result = _run("report", str(corpus), "--out", str(tmp_path / "o"), "-q")
+    assert result.exit_code == 0
+    assert "a lineage report folder, skipped" in result.output
+    assert len(pd.read_csv(tmp_path / "o" / "documents.csv")) == 5
 
 
 def test_binary_junk_beside_real_files_runs_with_warning(tmp_path: Path):
