@@ -14,6 +14,7 @@ A TOML file with the same section and field names overrides the defaults::
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,7 +411,26 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
             raise LineageError(f"{where}: {key} must be {type(default).__name__}, got {value!r}")
         else:
             kwargs[key] = type(default)(value)
+            if not isinstance(value, bool):
+                _check_range(key, kwargs[key], where)
     return cls(**kwargs)
+
+
+#: Settings with bounds of their own (inclusive); every other number is finite and >= 0.
+_RANGES: dict[str, tuple[float, float]] = {
+    "seed": (0, 2**32 - 1),  # numpy's and datasketch's seeds
+    "num_perm": (1, 2**16),
+    "threshold": (1e-6, 1.0),
+}
+
+
+def _check_range(key: str, value: Any, where: str) -> None:
+    if not isinstance(value, int | float):
+        return
+    low, high = _RANGES.get(key, (0, math.inf))
+    if not math.isfinite(value) or not low <= value <= high:
+        bound = f"from {low} to {high}" if math.isfinite(high) else f"at least {low}"
+        raise LineageError(f"{where}: {key} must be a number {bound}, got {value!r}")
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> Config:

@@ -814,7 +814,10 @@ def _outlet(value: Any) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` cut to ``width`` characters, its dollar signs escaped (matplotlib reads
+    text between two of them as math: an id "gdp_$^$" stopped the charts)."""
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 def _tree_legend(graph: nx.DiGraph, doubted: bool = False) -> str:

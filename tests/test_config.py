@@ -116,3 +116,19 @@ def test_missing_and_invalid_files(tmp_path):
     bad.write_bytes("# caf\xe9\nseed = 2\n".encode("latin-1"))
     with pytest.raises(LineageError, match="not a valid TOML"):
         load_config(bad)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"seed": -3}, "config: seed must be a number from 0 to 4294967295, got -3"),
+    ({"sketch": {"num_perm": 0}}, "config [sketch]: num_perm must be a number from 1 to 65536"),
+    ({"sketch": {"threshold": float("nan")}}, "config [sketch]: threshold must be a number"),
+    ({"tree": {"time_weight": -1.0}}, "config [tree]: time_weight must be a number at least 0"),
+])
+def test_settings_out_of_range_are_one_line_errors(overrides, message):
+    with pytest.raises(LineageError) as caught:
+        load_config(**overrides)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_every_default_setting_is_in_range():
+    assert load_config(**Config().to_dict()) == Config()

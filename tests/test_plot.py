@@ -422,3 +422,22 @@ def test_an_article_without_outlet_is_named_by_its_headline(seeds: Analysis) -> 
     labels = plot._node_labels(seeds.documents, graph)
     assert labels["002_c905c3656ea7082f"].splitlines() == [
         "Biden Agrees To Let U…", "no date", "002_c905c36…"]
+
+
+def test_dollar_signs_in_ids_and_outlets_are_drawn_as_text(tmp_path: Path) -> None:
+    ids = ["gdp_$^$", r"price_$\x_2$", "c"]
+    tables = {
+        "documents": pd.DataFrame({"id": ids, "source": ["$Money$ Daily", "", ""],
+                                   "published": pd.to_datetime([None] * 3, utc=True),
+                                   "family": [1, 1, 1]}),
+        "families": pd.DataFrame({"family": [1, 1, 1], "id": ids,
+                                  "role": ["root", "member", "member"]}),
+        "tree": pd.DataFrame({"child": ids, "parent": ["", ids[0], ids[0]],
+                              "confidence": [0.9, 0.9, 0.8]}),
+        "pairs": pd.DataFrame(columns=["a", "b", "relation"]),
+    }
+    written = plot.write_charts(tables, tmp_path)  # raised ParseSyntaxException
+    assert (tmp_path / "tree_family_1.png").is_file() and len(written) == 4
+    graph = plot._family_graph(plot._tables(tables), 1)
+    assert plot._node_labels(tables["documents"], graph)[ids[0]].splitlines()[0] == (
+        r"\$Money\$ Daily")
