@@ -54,7 +54,9 @@ same transaction, and the new text is scored as a new document.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -77,6 +79,7 @@ from lineage.index_store import (
     delete_documents,
     hook,
     read_table,
+    sqlite_errors,
     transaction,
 )
 from lineage.load import load_documents
@@ -159,6 +162,16 @@ class QueryResult:
 # -- public API ----------------------------------------------------------------------
 
 
+
+def _sqlite_errors(operation):
+    """A SQLite error in ``operation(db, ...)`` becomes one line naming ``db``."""
+    @functools.wraps(operation)
+    def wrapped(db, *args, **kwargs):
+        with sqlite_errors(db):
+            return operation(db, *args, **kwargs)
+    return wrapped
+
+@_sqlite_errors
 def add(
     db: str | Path,
     documents: str | Path | pd.DataFrame | Iterable[Mapping[str, Any]],
@@ -212,6 +225,7 @@ def add(
     )
 
 
+@_sqlite_errors
 def query(
     db: str | Path, article: str | Path, *, warn: Callable[[str], None] | None = None
 ) -> QueryResult:
@@ -243,6 +257,7 @@ def query(
         conn.close()
 
 
+@_sqlite_errors
 def load_analysis(db: str | Path) -> Analysis:
     """Everything in the index as an :class:`~lineage.pipeline.Analysis`.
 
@@ -264,6 +279,7 @@ def load_analysis(db: str | Path) -> Analysis:
                      spans)
 
 
+@_sqlite_errors
 def evict(db: str | Path, before: str) -> list[str]:
     """Delete the documents published before ``before`` and everything touching them.
 
@@ -279,10 +295,12 @@ def evict(db: str | Path, before: str) -> list[str]:
     list of str
         The evicted ids.
     """
-    try:
-        stamp = pd.Timestamp(before)
+    try:  # a date, not "now" or "" (which pandas also reads)
+        stamp = pd.Timestamp(before) if re.match(r"\s*\d{4}-\d{2}-\d{2}", before) else pd.NaT
     except (ValueError, TypeError):
-        raise LineageError(f"{before!r}: not a date (expected ISO 8601, e.g. 2024-03-01)") from None
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise LineageError(f"{before!r}: not a date (expected ISO 8601, e.g. 2024-03-01)")
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     conn = connect(db)
     try:

@@ -162,6 +162,13 @@ def connect(db: str | Path, *, create: bool = False) -> sqlite3.Connection:
         # 256 MiB of page cache (the default is 2 MiB): an add's lookups and inserts
         # touch pages all over a large index's term and band tables
         conn.execute("PRAGMA cache_size=-262144")
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        if tables and "meta" not in tables:  # someone else's database: leave it alone
+            conn.close()
+            shown = ", ".join(sorted(tables)[:3]) + (" …" if len(tables) > 3 else "")
+            raise LineageError(f"{db}: an SQLite database that is not a lineage index "
+                               f"(its tables: {shown})")
         if create:
             with transaction(conn, write=True):
                 _script(conn, _SCHEMA)
@@ -174,8 +181,30 @@ def connect(db: str | Path, *, create: bool = False) -> sqlite3.Connection:
                                f"{SCHEMA_VERSION}); build a new one with `lineage index add`")
         _script(conn, _TEMP)
     except sqlite3.DatabaseError as exc:
-        raise LineageError(f"{db}: not a lineage index ({exc})") from None
+        raise LineageError(f"{db}: {database_problem(exc)}") from None
     return conn
+
+
+def database_problem(exc: sqlite3.Error) -> str:
+    """What a SQLite error means for the person running lineage, in one line."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "the index is locked by another process (waited 60 s); try again when it ends"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return ("cannot open the index for writing (a read-only file or folder? SQLite "
+                f"needs to write beside it, even to read it: {text})")
+    if "malformed" in text or "not a database" in text or "encrypted" in text:
+        return f"not a lineage index, or a damaged one ({text})"
+    return f"SQLite error: {text}"
+
+
+@contextmanager
+def sqlite_errors(db: str | Path) -> Iterator[None]:
+    """Turn a SQLite error inside the block into a one-line :class:`LineageError`."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise LineageError(f"{db}: {database_problem(exc)}") from None
 
 
 @contextmanager

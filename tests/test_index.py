@@ -609,3 +609,38 @@ def test_stored_texts_are_read_by_position_from_sqlite(db):
         assert take(np.array([], dtype=np.int64)) == []
     finally:
         conn.close()
+
+
+def test_someone_elses_sqlite_database_is_left_alone(tmp_path):
+    db = tmp_path / "user.db"
+    with sqlite3.connect(db) as own:
+        own.execute("CREATE TABLE mine (x INTEGER)")
+        own.execute("INSERT INTO mine VALUES (7)")
+    own.close()
+    with pytest.raises(lineage.LineageError) as caught:
+        index.add(db, SEEDS)
+    assert str(caught.value) == (f"{db}: an SQLite database that is not a lineage index "
+                                 "(its tables: mine)")
+    with sqlite3.connect(db) as own:
+        tables = [r[0] for r in own.execute("SELECT name FROM sqlite_master")]
+    own.close()
+    assert tables == ["mine"]
+
+
+def test_a_damaged_index_and_a_bad_date_are_one_line_errors(tmp_path):
+    db = tmp_path / "a.db"
+    index.add(db, SEEDS)
+    for before in ("", "now", "NaT", "yesterday"):
+        with pytest.raises(lineage.LineageError, match="not a date"):
+            index.evict(db, before)
+    size = db.stat().st_size
+    with open(db, "r+b") as f:  # overwrite pages past the header
+        f.seek(size // 3)
+        f.write(b"\xff" * (size // 3))
+    with pytest.raises(lineage.LineageError) as caught:  # was sqlite3.DatabaseError
+        index.add(db, SEEDS)
+    assert str(caught.value).startswith(f"{db}: ") and "\n" not in str(caught.value)
+    try:  # whatever evict meets in the damaged file, it is a one-line LineageError
+        index.evict(db, "2024-01-01")
+    except lineage.LineageError as exc:
+        assert str(exc).startswith(f"{db}: ") and "\n" not in str(exc)
