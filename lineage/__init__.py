@@ -1,10 +1,13 @@
 """lineage: find which news articles reuse the same copy, and infer who copied whom."""
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from lineage.config import Config, load_config
 from lineage.errors import LineageError
-from lineage.pipeline import Analysis, analyze
+
+if TYPE_CHECKING:
+    from lineage.pipeline import Analysis, analyze
 
 try:
     __version__ = version("lineage")
@@ -12,3 +15,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 __all__ = ["Analysis", "Config", "LineageError", "__version__", "analyze", "load_config"]
+
+
+def __getattr__(name: str):
+    # the pipeline (numpy, pandas, scikit-learn) loads on first use, so the command
+    # line starts, and answers a Ctrl-C, before it has imported them
+    if name in ("Analysis", "analyze"):
+        from lineage import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'lineage' has no attribute {name!r}")

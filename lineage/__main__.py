@@ -1,6 +1,28 @@
-"""``python -m lineage``."""
+"""``python -m lineage``, and the ``lineage`` command."""
 
-from lineage.cli import main
+import signal
+import sys
+
+
+def run() -> None:
+    """Run the command line; Ctrl-C or SIGTERM at any point ends it with one line.
+
+    The CLI (typer, rich, the pipeline) is imported here, inside the handler, so an
+    interrupt while it loads is answered too; SIGTERM (a job killed by ``timeout``
+    or a scheduler) is read as Ctrl-C, so a report being written is cleaned up.
+    """
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+        from lineage.cli import main
+
+        main()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing was written\n")
+        sys.exit(130)
+
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 from bs4 import BeautifulSoup, NavigableString
 from charset_normalizer import from_bytes
@@ -444,7 +445,7 @@ def _json_ld(soup: BeautifulSoup) -> list[dict]:
     for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
         try:
             data = json.loads(script.string or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:
@@ -480,6 +481,11 @@ def _collapse_blank_lines(lines: Iterable[str]) -> str:
 #: A title guessed from a text's first line is cut to its first sentence, and to this
 #: many characters at a word boundary: a file whose first line is a paragraph has none.
 _TITLE_CHARS = 150
+
+
+def _at(message: str) -> str:
+    """A JSON error message followed by where ("... starting at" already says "at")."""
+    return message if message.endswith(" at") else f"{message} at"
 
 
 def _first_line(text: str) -> str:
@@ -522,8 +528,10 @@ def _jsonl_records(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise LineageError(
-                f"{path}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+                f"{path}: line {number} is not valid JSON ({_at(exc.msg)} column {exc.colno})"
             ) from None
+        except RecursionError:
+            raise LineageError(f"{path}: line {number} is JSON nested too deeply") from None
         if not isinstance(record, dict):
             kind = _JSON_TYPES.get(type(record).__name__, type(record).__name__)
             raise LineageError(f"{path}: line {number} is not a JSON object (got {kind})")
@@ -541,8 +549,10 @@ def _read_json(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, l
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # one object per line: JSON Lines under .json
             return _jsonl_records(text, path)
-        raise LineageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} "
+        raise LineageError(f"{path}: not valid JSON ({_at(exc.msg)} line {exc.lineno} "
                            f"column {exc.colno})") from None
+    except RecursionError:
+        raise LineageError(f"{path}: JSON nested too deeply") from None
     if isinstance(data, dict):
         lists = [k for k, v in data.items()
                  if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
@@ -564,11 +574,32 @@ def _read_json(path: Path, warn: Callable[[str], None]) -> tuple[pd.DataFrame, l
 def _read_csv(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
     text = _read_table_text(path, warn, "CSV")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        # index_col=False: a row with more fields than the header would otherwise
+        # make its first fields an index, and shift its id and text silently
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                index_col=False)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except pd.errors.ParserError as exc:
         raise LineageError(f"{path}: not a readable CSV file ({_first_line(str(exc))})") from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raise LineageError(f"{path}: {_long_row(text)}")
+    return frame
+
+
+def _long_row(text: str) -> str:
+    """Which row of a CSV has more fields than its header (read again, only on error)."""
+    import csv
+
+    rows = csv.reader(io.StringIO(text))
+    width = len(next(rows, []))
+    for n, row in enumerate(rows, start=1):
+        if len(row) > width:
+            return (f"row {n} has {len(row)} fields where the header has {width} (a comma "
+                    "in an unquoted text?)")
+    return f"a row has more fields than the header's {width}"
 
 
 def _release_arrow_memory() -> None:
@@ -629,14 +660,22 @@ def _from_frame(
     frame = _canonical_columns(frame, name, warn)
     for column in ("text", "id"):
         if column not in frame.columns:
-            found = ", ".join(map(str, frame.columns))
+            names = [" ".join(str(c).split()) for c in frame.columns]
+            found = ", ".join(n if len(n) <= 30 else n[:29] + "…" for n in names[:8])
+            found += f" and {len(names) - 8} more" if len(names) > 8 else ""
             raise LineageError(f"{name}: no '{column}' column (columns: {found})")
     labels = labels or [f"row {n}" for n in range(1, len(frame) + 1)]
     ids = [_to_str(v) for v in frame["id"]]
-    texts = [_to_str(v, strip=False).replace("\r\n", "\n") for v in frame["text"]]
+    texts, odd = zip(*map(_as_text, frame["text"]), strict=True) if len(frame) else ((), ())
+    texts = [t.replace("\r\n", "\n") for t in texts]
+    not_text = [f"{labels[i]} ({kind})" for i, kind in enumerate(odd) if kind]
+    if not_text:
+        shown = ", ".join(not_text[:3]) + (f" and {len(not_text) - 3} more"
+                                           if len(not_text) > 3 else "")
+        warn(f"{name}: {len(not_text)} row(s) whose text is not text skipped ({shown})")
     texts = _unmarked(texts, labels, ids, name, warn)
     keep = [i for i, text in enumerate(texts) if text.strip()]
-    skipped = [i for i, text in enumerate(texts) if not text.strip()]
+    skipped = [i for i, text in enumerate(texts) if not text.strip() and not odd[i]]
     _warn_no_text(
         name, [f"{labels[i]} id '{ids[i]}'" if ids[i] else labels[i] for i in skipped], warn
     )
@@ -779,6 +818,26 @@ def _to_utc(value: Any) -> pd.Timestamp | None:
         return stamp.as_unit("ns")
     except (ValueError, TypeError, OverflowError):
         return None
+
+
+def _as_text(value: Any) -> tuple[str, str]:
+    """A text cell as ``(text, "")``; bytes are read as UTF-8. Anything else (a
+    number, a list, a record, bytes that are not UTF-8) is ``("", what it is)``:
+    its printed form is not the article."""
+    if _is_missing(value):
+        return "", ""
+    if isinstance(value, str):
+        return value, ""
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode("utf-8"), ""
+        except UnicodeDecodeError:
+            return "", "bytes that are not UTF-8"
+    if isinstance(value, bool | np.bool_):
+        return "", "a true/false value"
+    if isinstance(value, int | float | np.number):
+        return "", "a number"
+    return "", f"a {type(value).__name__}"
 
 
 def _to_str(value: Any, *, strip: bool = True) -> str:

@@ -135,8 +135,12 @@ def read_report(folder: str | Path) -> dict[str, Any]:
         raise LineageError(f"{folder}: not a lineage report (no summary.json)")
     try:
         summary = json.loads(summary_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LineageError(f"{summary_file}: not valid JSON ({exc.msg})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise LineageError(f"{summary_file}: not valid JSON "
+                           f"({getattr(exc, 'msg', type(exc).__name__)})") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("pairs", {}), dict):
+        raise LineageError(f"{summary_file}: not a lineage report summary (a JSON object "
+                           "with the run's counts was expected)")
     out: dict[str, Any] = {
         "folder": str(folder),
         "summary": summary,

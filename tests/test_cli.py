@@ -277,3 +277,44 @@ def test_module_entry_point():
                           text=True, check=False)
     assert done.returncode == 0
     assert done.stdout.strip() == f"lineage {__version__}"
+
+
+def _bench_corpus(path: Path) -> Path:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from scale_corpus import generate_corpus
+
+    generate_corpus(400, seed=3).drop(columns="copy_of").to_parquet(path)
+    return path
+
+
+def test_sigterm_ends_a_run_with_one_line_and_leaves_nothing(tmp_path: Path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = _bench_corpus(tmp_path / "news.parquet")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "lineage", "report", str(corpus), "--out", str(out), "-q"]
+    # during the analysis
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == "interrupted: nothing was written\n"
+    assert not out.exists()
+    # while the report is being written: the half-written folder goes too
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(p.name.startswith(".out.tmp-") for p in tmp_path.iterdir()):
+            proc.send_signal(signal.SIGTERM)
+            break
+        time.sleep(0.005)
+    else:
+        pytest.fail("the report was never being written while watched")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == "interrupted: nothing was written\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]

@@ -99,3 +99,11 @@ def test_show_not_a_report(tmp_path: Path):
     result = _run("show", tmp_path)
     assert result.exit_code == 2
     assert "not a lineage report" in result.output
+
+
+def test_show_a_summary_that_is_not_a_report_summary(tmp_path: Path):
+    (tmp_path / "summary.json").write_text("[1, 2]\n", encoding="utf-8")
+    result = _run("show", tmp_path)
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: {tmp_path / 'summary.json'}: not a lineage report "
+                                     "summary (a JSON object with the run's counts was expected)")

@@ -657,3 +657,41 @@ def test_json_lines_under_json_are_decoded_and_warned_about_once(tmp_path: Path)
     docs = load_documents(path, warn=warnings.append)
     assert docs["text"].tolist() == ["Café story.", "Second story."]
     assert [w for w in warnings if "not UTF-8" in w] == [f"{path}: not UTF-8, decoded as cp1252"]
+
+
+def test_cells_that_are_not_text_are_skipped_and_bytes_read_as_utf8() -> None:
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
+                          "text": ["Plain text.", "Bytes text – UTF-8.".encode(), 123,
+                                   {"a": 1}, b"\xff\xfe bad"]})
+    messages: list[str] = []
+    docs = load_documents(frame, warn=messages.append)
+    assert docs["text"].tolist() == ["Plain text.", "Bytes text – UTF-8."]
+    assert messages == ["<table>: 3 row(s) whose text is not text skipped (row 3 (a number), "
+                        "row 4 (a dict), row 5 (bytes that are not UTF-8))"]
+
+
+def test_a_csv_row_with_more_fields_than_its_header_is_named(tmp_path: Path) -> None:
+    write(tmp_path / "t.csv", "id,text\na,hello,extra,cols\nb,x\n")
+    with pytest.raises(LineageError) as caught:
+        load_documents(tmp_path / "t.csv")
+    assert str(caught.value) == (f"{tmp_path / 't.csv'}: row 1 has 4 fields where the header "
+                                 "has 2 (a comma in an unquoted text?)")
+
+
+def test_a_missing_column_lists_short_names_on_one_line(tmp_path: Path) -> None:
+    write(tmp_path / "t.csv", "000_x,\"A whole article\nover two lines, and long enough to cut\"\n"
+          "1,2\n")
+    with pytest.raises(LineageError) as caught:
+        load_documents(tmp_path / "t.csv")
+    assert str(caught.value) == (f"{tmp_path / 't.csv'}: no 'text' column (columns: 000_x, "
+                                 "A whole article over two line…)")
+
+
+def test_json_nested_too_deeply_is_a_one_line_error(tmp_path: Path) -> None:
+    deep = '{"id": "a", "text": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+    write(tmp_path / "d.jsonl", deep)
+    with pytest.raises(LineageError, match=r"d\.jsonl: line 1 is JSON nested too deeply$"):
+        load_documents(tmp_path / "d.jsonl")
+    write(tmp_path / "u.jsonl", '{"id": "a", "text": "abc}\n')
+    with pytest.raises(LineageError, match=r"\(Unterminated string starting at column 21\)$"):
+        load_documents(tmp_path / "u.jsonl")
