@@ -625,6 +625,11 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame, limit: 
     tree = nx.DiGraph()
     for rows in np.split(order, cuts) if len(order) else []:
         nodes = [_ROOT, *names[fam[rows[0]]]]
+        if len(nodes) > _NETWORKX_MEMBERS:  # linear memory, where networkx's is not
+            chosen = rows[maximum_arborescence(len(nodes), u[rows], v[rows], w[rows])]
+            pairs = zip(u[chosen].tolist(), v[chosen].tolist(), strict=True)
+            tree.add_edges_from((nodes[x], nodes[y]) for x, y in sorted(pairs))
+            continue
         sub = nx.DiGraph()
         sub.add_nodes_from(range(len(nodes)))
         sub.add_weighted_edges_from(zip(u[rows].tolist(), v[rows].tolist(), w[rows].tolist(),
@@ -632,6 +637,105 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame, limit: 
         best = nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=True)
         tree.add_edges_from((nodes[x], nodes[y]) for x, y in sorted(best.edges))
     return tree
+
+
+#: Families of at most this many articles get networkx's Edmonds; larger ones
+#: :func:`maximum_arborescence`, the same algorithm on arrays (the same tree, tested
+#: against networkx), since networkx's memory grows with the square of the family:
+#: 500 members with 20 candidate parents each took 0.9 GB and 10 s, 2,000 took 12 GB
+#: and 175 s, against 0.15 GB / 0.3 s and 0.46 GB / 2.8 s.
+_NETWORKX_MEMBERS = 200
+
+
+def maximum_arborescence(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The edges of a maximum-weight spanning arborescence rooted at node 0.
+
+    Chu-Liu/Edmonds on arrays: every node but the root takes its heaviest incoming
+    edge; the cycles this makes are contracted all at once (an edge entering a cycle
+    weighs what it gains over the cycle's own edge into that node) and the step
+    repeats until no cycle is left; then each cycle is opened where the edge chosen
+    for it enters. Memory stays linear in the edges, where networkx's
+    ``maximum_spanning_arborescence`` copies its working graph at every contracted
+    cycle (a family of 2,000 articles with 20 candidate parents each: 175 s and 12 GB
+    there). Ties go to the edge listed first.
+
+    Parameters
+    ----------
+    n : int
+        Nodes ``0 .. n - 1``; node 0 is the root.
+    u, v, w : ndarray
+        Edges ``u -> v`` with weights ``w``. Every node but the root needs one.
+
+    Returns
+    -------
+    ndarray of int64
+        Positions in ``u, v, w`` of the ``n - 1`` edges chosen.
+    """
+    u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
+    w = np.asarray(w, np.float64)
+    keep = (u != v) & (v != 0)
+    idx = np.flatnonzero(keep)  # this level's edges, as positions in the input
+    cu, cv, cw, nodes = u[keep], v[keep], w[keep], n
+    levels = []
+    while True:
+        order = np.lexsort((np.arange(len(cv)), -cw, cv))
+        first = order[np.r_[True, cv[order][1:] != cv[order][:-1]]] if len(order) else order
+        best = np.full(nodes, -1, np.int64)
+        best[cv[first]] = first
+        if (best[1:] < 0).any():
+            raise ValueError(f"node {int(np.flatnonzero(best[1:] < 0)[0]) + 1} has no "
+                             "incoming edge: there is no spanning arborescence")
+        parent = np.full(nodes, -1, np.int64)
+        parent[1:] = cu[best[1:]]
+        cycle, k = _cycles(parent)
+        if k == 0:
+            chosen = best[1:]
+            break
+        inside = cycle >= 0
+        outside = np.flatnonzero(~inside)
+        new = np.empty(nodes, np.int64)
+        new[outside] = np.arange(len(outside))
+        new[inside] = len(outside) + cycle[inside]
+        gain = cw - np.where(inside[cv], cw[best[cv]], 0.0)
+        nu, nv = new[cu], new[cv]
+        kept = np.flatnonzero((nu != nv) & (nv != 0))
+        levels.append((cv, best, cycle, k, kept))
+        cu, cv, cw, nodes = nu[kept], nv[kept], gain[kept], len(outside) + k
+    while levels:  # open each cycle where its chosen edge enters
+        cv, best, cycle, k, kept = levels.pop()
+        chosen = kept[chosen]
+        entered = np.full(k, -1, np.int64)
+        heads = cv[chosen]
+        into = cycle[heads] >= 0
+        entered[cycle[heads[into]]] = heads[into]
+        members = np.flatnonzero(cycle >= 0)
+        chosen = np.concatenate([chosen, best[members[members != entered[cycle[members]]]]])
+    return idx[np.sort(chosen)]
+
+
+def _cycles(parent: np.ndarray) -> tuple[np.ndarray, int]:
+    """The cycles of a graph where each node has one ``parent`` (-1: none): a cycle
+    number per node (-1 outside any), and how many cycles.
+
+    By doubling: after ``n`` steps every walk is on its cycle, so the nodes ``n``
+    steps on from some node are exactly the cycles' nodes; a cycle is named by the
+    smallest node on it, found over ``2**j >= n`` steps the same way.
+    """
+    n = len(parent)
+    up = np.where(parent >= 0, parent, np.arange(n))  # a node without parent stays put
+    ahead, low = up.copy(), np.arange(n)
+    steps = 1
+    while steps < n:
+        low = np.minimum(low, low[ahead])
+        ahead = ahead[ahead]
+        steps *= 2
+    low = np.minimum(low, low[ahead])
+    on_cycle = np.zeros(n, bool)
+    on_cycle[ahead] = True
+    on_cycle &= up != np.arange(n)  # a fixed point (the root) is no cycle
+    cycle = np.full(n, -1, np.int64)
+    names, cycle[on_cycle] = np.unique(low[on_cycle], return_inverse=True)
+    return cycle, len(names)
 
 
 def _lift(tree: nx.DiGraph, score: dict, tolerance: float, *, kept: dict | None = None,

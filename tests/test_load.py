@@ -695,3 +695,15 @@ def test_json_nested_too_deeply_is_a_one_line_error(tmp_path: Path) -> None:
     write(tmp_path / "u.jsonl", '{"id": "a", "text": "abc}\n')
     with pytest.raises(LineageError, match=r"\(Unterminated string starting at column 21\)$"):
         load_documents(tmp_path / "u.jsonl")
+
+
+def test_a_document_longer_than_a_book_chapter_is_cut_with_a_warning() -> None:
+    from lineage.load import MAX_CHARS
+
+    long = "word " * (MAX_CHARS // 5 + 10)
+    messages: list[str] = []
+    docs = load_documents(pd.DataFrame({"id": ["book", "news"], "text": [long, "Short."]}),
+                          warn=messages.append)
+    assert docs["text"].str.len().tolist() == [MAX_CHARS, 6]
+    assert messages == [f"<table>: 1 document(s) longer than {MAX_CHARS:,} characters, read "
+                        "up to there ('book'): lineage compares news articles, not books"]

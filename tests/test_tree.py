@@ -605,3 +605,51 @@ def test_a_limit_on_candidate_parents_leaves_the_syndicated_tree_as_it_was():
     trees = [lineage.analyze(docs, config=Config(tree=TreeConfig(max_candidate_parents=k))).tree
              for k in (0, 2)]  # every candidate, and each article's best two
     assert trees[0].equals(trees[1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 30), st.integers(0, 150), st.integers(0, 2**32 - 1))
+def test_maximum_arborescence_equals_networkx(n, extra, seed):
+    import networkx as nx
+
+    from lineage.tree import maximum_arborescence
+
+    rng = np.random.default_rng(seed)
+    u = np.r_[np.zeros(n - 1, np.int64), rng.integers(0, n, size=extra)]
+    v = np.r_[np.arange(1, n), rng.integers(1, n, size=extra)]
+    w = rng.random(len(u))  # distinct weights: one best tree
+    chosen = maximum_arborescence(n, u, v, w)
+    graph = nx.DiGraph()
+    for a, b, c in zip(u.tolist(), v.tolist(), w.tolist(), strict=True):
+        if a != b and (not graph.has_edge(a, b) or graph[a][b]["weight"] < c):
+            graph.add_edge(a, b, weight=c)
+    best = nx.maximum_spanning_arborescence(graph)
+    assert sorted(v[chosen].tolist()) == list(range(1, n))
+    assert {(int(u[i]), int(v[i])) for i in chosen} == set(best.edges)
+
+
+def test_maximum_arborescence_needs_an_edge_into_every_node():
+    from lineage.tree import maximum_arborescence
+
+    with pytest.raises(ValueError, match="node 2 has no incoming edge"):
+        maximum_arborescence(3, np.array([0]), np.array([1]), np.array([1.0]))
+
+
+def test_large_families_get_the_same_tree_from_the_array_edmonds(monkeypatch):
+    import sys
+    from pathlib import Path
+
+    import lineage
+    import lineage.tree as tree_module
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from scale_corpus import generate_corpus
+
+    docs = generate_corpus(300, seed=2, copies=0.4).drop(columns="copy_of")
+    result = lineage.analyze(docs)
+    monkeypatch.setattr(tree_module, "_NETWORKX_MEMBERS", 0)  # every family on arrays
+    arrays = lineage.analyze(docs)
+    sizes = result.families.groupby("family").size()
+    assert len(sizes) > 50 and sizes.max() >= 4  # chains and stars, an unseen source
+    assert result.tree["parent"].str.startswith("latent:").any()
+    pd.testing.assert_frame_equal(result.tree, arrays.tree)
