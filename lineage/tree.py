@@ -643,7 +643,8 @@ def _arborescence_per_family(edges: pd.DataFrame, members: pd.DataFrame, limit: 
 #: :func:`maximum_arborescence`, the same algorithm on arrays (the same tree, tested
 #: against networkx), since networkx's memory grows with the square of the family:
 #: 500 members with 20 candidate parents each took 0.9 GB and 10 s, 2,000 took 12 GB
-#: and 175 s, against 0.15 GB / 0.3 s and 0.46 GB / 2.8 s.
+#: and 175 s, against 0.15 GB / 0.3 s and 0.46 GB / 2.8 s
+#: (``python benchmarks/arborescence.py``).
 _NETWORKX_MEMBERS = 200
 
 
