@@ -24,4 +24,10 @@ def __getattr__(name: str):
         from lineage import pipeline
 
         return getattr(pipeline, name)
+    if not name.startswith("_"):  # lineage.pipeline etc. without importing them first
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        if find_spec(f"lineage.{name}") is not None:
+            return import_module(f"lineage.{name}")
     raise AttributeError(f"module 'lineage' has no attribute {name!r}")

@@ -318,3 +318,14 @@ def test_sigterm_ends_a_run_with_one_line_and_leaves_nothing(tmp_path: Path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and err == "interrupted: nothing was written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]
+
+
+def test_import_lineage_is_light_and_loads_the_pipeline_on_use():
+    import subprocess
+    import sys
+
+    code = ("import sys, lineage; light = 'pandas' not in sys.modules; "
+            "print(light, lineage.pipeline.__name__, lineage.analyze.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "lineage.pipeline", "lineage.pipeline"]
