@@ -20,8 +20,18 @@ def run() -> None:
 
         main()
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted: nothing was written\n")
+        sys.stderr.write(f"{_INTERRUPTED}\n")
         sys.exit(130)
+    except SystemExit as done:
+        # typer ends an interrupt outside a command's error handling (while it parses
+        # the arguments, or a command imports its stages) with exit code 130, silently
+        cli = sys.modules.get("lineage.cli")
+        if done.code == 130 and not getattr(cli, "interrupt_reported", False):
+            sys.stderr.write(f"{_INTERRUPTED}\n")
+        raise
+
+
+_INTERRUPTED = "interrupted: nothing was written"
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ app = typer.Typer(
 )
 out_console = Console()
 err_console = Console(stderr=True)
+#: Whether an interrupt was reported already (``lineage.__main__`` reports one that
+#: typer ended before a command's own error handling saw it).
+interrupt_reported = False
 
 
 class OutputFormat(StrEnum):
@@ -333,7 +336,9 @@ def _user_errors():
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     except KeyboardInterrupt:
+        global interrupt_reported
         err_console.print("[red]interrupted:[/red] nothing was written", highlight=False)
+        interrupt_reported = True
         raise typer.Exit(code=130) from None
     except OSError as exc:
         name = f"{exc.filename}: " if exc.filename else ""
