@@ -182,6 +182,10 @@ def _from_path(path: Path, warn: Callable[[str], None]) -> pd.DataFrame:
     if not path.exists():
         raise LineageError(f"{path}: no such file or folder")
     if path.is_dir():
+        if path.suffix.lower() == ".parquet" or _parquet_only(path):
+            out = _from_frame(_read_parquet(path), str(path), warn)
+            _release_arrow_memory()
+            return out
         return _from_folder(path, warn)
     suffix = path.suffix.lower()
     if suffix in _TEXT_SUFFIXES + _HTML_SUFFIXES:
@@ -637,17 +641,26 @@ def _release_arrow_memory() -> None:
 def _read_parquet(path: Path, batch_rows: int = 20_000) -> pd.DataFrame:
     """The table as Python values (object columns), read a batch of rows at a time.
 
+    ``path`` is a file, or a folder of them (a dataset as Spark writes it, partitions
+    in ``key=value`` folders read as columns).
     ``pd.read_parquet`` holds the Arrow table and its Python strings at once, and
     pandas' Arrow-backed strings are slow to iterate: together about four times the
     text in memory. Here only one batch of Arrow data is alive at a time.
     """
+    import pyarrow.dataset as pads
     import pyarrow.parquet as pq
 
     try:
-        table = pq.ParquetFile(path)
-        names = table.schema_arrow.names
+        if path.is_dir():  # a dataset: Spark's part files, Hive-style partitions
+            table = pads.dataset(path, format="parquet", partitioning="hive")
+            names = table.schema.names
+            batches = table.to_batches(batch_size=batch_rows)
+        else:
+            table = pq.ParquetFile(path)
+            names = table.schema_arrow.names
+            batches = table.iter_batches(batch_size=batch_rows)
         columns: dict[str, list] = {name: [] for name in names}
-        for batch in table.iter_batches(batch_size=batch_rows):
+        for batch in batches:
             for name, values in zip(batch.schema.names, batch.columns, strict=True):
                 columns[name] += values.to_pylist()
     except (OSError, ValueError) as exc:
@@ -656,6 +669,14 @@ def _read_parquet(path: Path, batch_rows: int = 20_000) -> pd.DataFrame:
         ) from None
     return pd.DataFrame({name: pd.Series(values, dtype=object)
                          for name, values in columns.items()})
+
+
+def _parquet_only(folder: Path) -> bool:
+    """A folder holding Parquet files and no article files: a Parquet dataset."""
+    found = {p.suffix.lower() for p in folder.rglob("*")
+             if p.is_file() and not any(part.startswith((".", "_"))
+                                        for part in p.relative_to(folder).parts)}
+    return ".parquet" in found and not found & set(_TEXT_SUFFIXES + _HTML_SUFFIXES)
 
 
 def _records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -789,6 +810,7 @@ def _both(first: str, second: str) -> str:
 def _parse_published(
     values: list[Any], labels: list[str], name: str, warn: Callable[[str], None]
 ) -> pd.Series:
+    values = _day_month_order(values, name, warn)
     stamps, bad = [], []
     for label, value in zip(labels, values, strict=True):
         stamp = _to_utc(value)
@@ -800,6 +822,36 @@ def _parse_published(
             f"{name}: {len(bad)} unparseable 'published' value(s) set to missing (first: {bad[0]})"
         )
     return pd.Series(stamps, dtype="datetime64[ns, UTC]")
+
+
+#: A date written with its day and month as numbers first: 03/04/2024, 25.12.2024.
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b(.*)", re.S)
+
+
+def _day_month_order(values: list[Any], name: str, warn: Callable[[str], None]) -> list[Any]:
+    """``values`` with dates like 03/04/2024 in ISO order, read by the column's own
+    order: day first when some value has a first number above 12 (25/12/2024), month
+    first when some has a second number above 12, else month first with a warning
+    (03/04/2024 alone could be either)."""
+    found = [(i, m) for i, v in enumerate(values)
+             if isinstance(v, str) and (m := _NUMERIC_DATE.fullmatch(v))]
+    if not found:
+        return values
+    day_first = any(int(m.group(1)) > 12 for _, m in found)
+    month_first = any(int(m.group(3)) > 12 for _, m in found)
+    if day_first and month_first:
+        warn(f"{name}: 'published' mixes day/month and month/day dates; each read as it "
+             "can be (month first when both could be)")
+    elif not day_first and not month_first:
+        warn(f"{name}: 'published' dates such as {found[0][1].group(0).strip()[:10]!r} could "
+             "be day/month or month/day; read as month/day (write ISO dates to be sure)")
+    out = list(values)
+    for i, m in found:
+        first, second = int(m.group(1)), int(m.group(3))
+        day, month = ((first, second) if (day_first and not month_first) or first > 12
+                      else (second, first))
+        out[i] = f"{m.group(4)}-{month:02d}-{day:02d}{m.group(5)}"
+    return out
 
 
 #: A Unix time as feeds give it: seconds (9-10 digits, 1973-2286) or milliseconds

@@ -707,3 +707,39 @@ def test_a_document_longer_than_a_book_chapter_is_cut_with_a_warning() -> None:
     assert docs["text"].str.len().tolist() == [MAX_CHARS, 6]
     assert messages == [f"<table>: 1 document(s) longer than {MAX_CHARS:,} characters, read "
                         "up to there ('book'): lineage compares news articles, not books"]
+
+
+@pytest.mark.parametrize(("values", "expected", "warned"), [
+    (["03/04/2024", "05/06/2024 10:00"], ["2024-03-04 00:00", "2024-05-06 10:00"], True),
+    (["25/12/2024", "03/04/2024"], ["2024-12-25 00:00", "2024-04-03 00:00"], False),
+    (["12/25/2024", "03/04/2024"], ["2024-12-25 00:00", "2024-03-04 00:00"], False),
+    (["25.12.2024", "03.04.2024"], ["2024-12-25 00:00", "2024-04-03 00:00"], False),
+])
+def test_numeric_dates_are_read_in_the_columns_own_order(values, expected, warned) -> None:
+    messages: list[str] = []
+    docs = load_documents(pd.DataFrame({"id": [f"x{i}" for i in range(len(values))],
+                                        "text": ["Some text."] * len(values),
+                                        "published": values}), warn=messages.append)
+    assert docs["published"].dt.strftime("%Y-%m-%d %H:%M").tolist() == expected
+    assert bool(messages) == warned
+    if warned:
+        assert "could be day/month or month/day; read as month/day" in messages[0]
+
+
+def test_a_parquet_dataset_folder_is_read_as_one_table(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "source": ["X", "Y", "X"],
+                          "text": ["One text here.", "Two text here.", "Three text."]})
+    pq.write_to_dataset(pa.Table.from_pandas(frame), tmp_path / "news.parquet",
+                        partition_cols=["source"])  # Hive-style: source=X/, source=Y/
+    docs = load_documents(tmp_path / "news.parquet").sort_values("id")
+    assert docs[["id", "source", "text"]].values.tolist() == frame[["id", "source",
+                                                                     "text"]].values.tolist()
+    spark = tmp_path / "out"  # Spark's part files and marker
+    spark.mkdir()
+    pq.write_table(pa.Table.from_pandas(frame.iloc[:2]), spark / "part-00000.snappy.parquet")
+    pq.write_table(pa.Table.from_pandas(frame.iloc[2:]), spark / "part-00001.snappy.parquet")
+    (spark / "_SUCCESS").write_text("", encoding="utf-8")
+    assert sorted(load_documents(spark)["id"]) == ["a", "b", "c"]
