@@ -194,3 +194,19 @@ def test_a_verbatim_passage_marks_the_words_it_reaches_over(browser_page, tmp_pa
     assert cells[1] == "verbatim" and cells[3] == "1"
     page.close()
     assert errors == []
+
+
+def test_a_narrow_window_does_not_scroll_sideways_and_back_closes_a_pair(browser_page, seeds,
+                                                                          tmp_path):
+    html = write_html(seeds, tmp_path, charts=False)
+    page = browser_page[0].context.new_page()
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(html.as_uri())
+    page.wait_for_function("window.lineageRendered !== undefined", timeout=30_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    page.locator("#pair-table tbody tr").first.click()
+    page.wait_for_selector("#pair-view mark.hl", timeout=10_000)
+    assert page.evaluate("location.hash").startswith("#pair=")
+    page.go_back()
+    page.wait_for_function("document.getElementById('pair-view').hidden", timeout=10_000)
+    page.close()
