@@ -285,7 +285,8 @@ def _bench_corpus(path: Path) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from scale_corpus import generate_corpus
 
-    generate_corpus(400, seed=3).drop(columns="copy_of").to_parquet(path)
+    # big enough that its analysis outlasts the signals sent (about 5 s on 2 cores)
+    generate_corpus(1500, seed=3).drop(columns="copy_of").to_parquet(path)
     return path
 
 
